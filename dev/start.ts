@@ -1,0 +1,100 @@
+/**
+ * `npm start`: deploys flows/ into a user directory inside the repository and runs Node-RED
+ * with this package, so the nodes and flows work on a fresh clone with nothing else installed.
+ * Ctrl-C stops everything; data (the sync store) stay for the next start.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import settings from './settings';
+import { flowFiles, flowHash, mergeFlows } from './flows';
+
+const root = join(__dirname, '..', '..');
+const packageName = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string }).name;
+
+/** Makes Node-RED find this package in the user directory, as if installed from npm. */
+function linkPackage(userDir: string): void {
+  const target = join(userDir, 'node_modules', ...packageName.split('/'));
+  mkdirSync(dirname(target), { recursive: true });
+  rmSync(target, { recursive: true, force: true });
+  symlinkSync(root, target, 'dir');
+  const manifest = join(userDir, 'package.json');
+  writeFileSync(
+    manifest,
+    JSON.stringify({ name: 'crmerp-local', private: true, dependencies: { [packageName]: `file:${relative(userDir, root)}` } }, null, 2),
+  );
+}
+
+/**
+ * Deploys flows/ unless the editor changed the deployed flows since and flows/ itself did not change:
+ * then the editor's work is kept. When both changed, the editor's file is backed up first.
+ */
+function deployFlows(userDir: string): string {
+  const flows = mergeFlows(flowFiles());
+  const wanted = flowHash(flows);
+  const flowFile = join(userDir, settings.flowFile);
+  const marker = join(userDir, '.deployed-flows');
+  const lastDeployed = existsSync(marker) ? readFileSync(marker, 'utf8').trim() : '';
+  if (existsSync(flowFile)) {
+    const current = flowHash(JSON.parse(readFileSync(flowFile, 'utf8')) as ReturnType<typeof mergeFlows>);
+    const editedInEditor = current !== lastDeployed;
+    if (wanted === lastDeployed && editedInEditor) return 'kept the flows as last deployed from the editor';
+    if (wanted === current) return 'flows are up to date';
+    if (editedInEditor) {
+      const backup = `${flowFile}.${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
+      copyFileSync(flowFile, backup);
+      writeFileSync(flowFile, JSON.stringify(flows, null, 2));
+      writeFileSync(marker, wanted);
+      return `deployed flows/ (your editor changes are saved in ${relative(root, backup)})`;
+    }
+  }
+  writeFileSync(flowFile, JSON.stringify(flows, null, 2));
+  writeFileSync(marker, wanted);
+  return `deployed ${flows.filter((n) => n.type === 'tab').length} tabs from flows/`;
+}
+
+function main(): void {
+  const userDir = settings.userDir;
+  mkdirSync(userDir, { recursive: true });
+  linkPackage(userDir);
+  const flowNote = deployFlows(userDir);
+
+  const editor = `http://${settings.uiHost}:${settings.uiPort}`;
+  const nodeRed = spawn(
+    process.execPath,
+    [require.resolve('node-red/red.js'), '--settings', join(__dirname, 'settings.js'), '--userDir', userDir],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+  );
+  let announced = false;
+  nodeRed.stdout.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    if (!announced && chunk.toString().includes('Started flows')) {
+      announced = true;
+      console.log(
+        [
+          '',
+          '  CRM ⇄ ERP is running',
+          `  Node-RED editor   ${editor}`,
+          `  Flows             ${flowNote}`,
+          `  User directory    ${relative(root, userDir) || userDir}`,
+          '  Stop with Ctrl-C; data are kept for the next start.',
+          '',
+        ].join('\n'),
+      );
+    }
+  });
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    nodeRed.kill('SIGINT');
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  nodeRed.on('exit', (code, signal) => {
+    process.exit(stopping ? 0 : (code ?? (signal ? 1 : 0)));
+  });
+}
+
+main();

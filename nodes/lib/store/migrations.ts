@@ -1,0 +1,44 @@
+import type { SqlDialect } from './sql-backend';
+
+export interface Migration {
+  version: number;
+  description: string;
+  statements(dialect: SqlDialect): string[];
+}
+
+/**
+ * The store's schema, one step per version. Never edit a released step: add a new one.
+ * Timestamps are UTC.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'links between record ids of different systems',
+    statements: (d) => {
+      const t = d.types;
+      return [
+        `CREATE TABLE ${d.table('links')} (
+  entity ${t.text(40)} NOT NULL,
+  link_id ${t.text(100)} NOT NULL,
+  system ${t.text(40)} NOT NULL,
+  record_id ${t.text(200)} NOT NULL,
+  created_at ${t.timestamp} NOT NULL,
+  updated_at ${t.timestamp} NOT NULL,
+  CONSTRAINT links_pk PRIMARY KEY (entity, system, record_id),
+  CONSTRAINT links_one_id_per_system UNIQUE (entity, link_id, system)
+)`,
+      ];
+    },
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/** The table that records the schema version; created before any migration runs. */
+export function versionTableStatement(d: SqlDialect): string {
+  return `CREATE TABLE ${d.table('schema_version')} (
+  id ${d.types.integer} NOT NULL PRIMARY KEY,
+  version ${d.types.integer} NOT NULL,
+  updated_at ${d.types.timestamp} NOT NULL
+)`;
+}

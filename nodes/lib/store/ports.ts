@@ -1,0 +1,55 @@
+/** A business identity and its record id in each linked system. */
+export interface LinkGroup {
+  entity: string;
+  linkId: string;
+  /** Record id per system name. */
+  ids: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LinkRequest {
+  entity: string;
+  /** Record id per system name; at least one. */
+  ids: Record<string, string>;
+  /** Use this link id (e.g. a CRM GUID); a new UUID otherwise. */
+  linkId?: string;
+}
+
+export interface LinkOptions {
+  /** Move ids that are linked elsewhere instead of failing with CONFLICT. */
+  replace: boolean;
+}
+
+export interface LinkOutcome {
+  link: LinkGroup;
+  /** A new link was made (no id of the request was linked before). */
+  created: boolean;
+  /** Something was written (false when every id was already linked exactly so). */
+  changed: boolean;
+  /** Record ids that `replace` moved away from another link or overwrote: `{ system, recordId, fromLinkId }`. */
+  moved: Array<{ system: string; recordId: string; fromLinkId: string }>;
+}
+
+export interface LinkPage {
+  links: LinkGroup[];
+  /** Pass as `after` to get the next page; absent on the last page. */
+  next?: string;
+}
+
+/** The durable state of a sync: links now; hashes, watermarks and dead letters come with later migrations. */
+export interface SyncStore {
+  readonly backend: 'sqlite' | 'mssql';
+  /** Human-readable location without secrets (a file path, or server/database/schema). */
+  readonly location: string;
+  link(request: LinkRequest, options: LinkOptions): Promise<LinkOutcome>;
+  lookup(entity: string, system: string, recordId: string): Promise<LinkGroup | undefined>;
+  getLink(entity: string, linkId: string): Promise<LinkGroup | undefined>;
+  /** Removes one system's id from its link; returns the link as it was, or undefined when the id was not linked. */
+  unlinkRecord(entity: string, system: string, recordId: string): Promise<LinkGroup | undefined>;
+  /** Removes a whole link; returns it as it was. */
+  unlinkAll(entity: string, linkId: string): Promise<LinkGroup | undefined>;
+  list(entity: string, options: { limit: number; after?: string; system?: string }): Promise<LinkPage>;
+  schemaVersion(): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,347 @@
+import { randomUUID } from 'node:crypto';
+import { SyncError } from '../errors';
+import { LATEST_VERSION, MIGRATIONS, versionTableStatement } from './migrations';
+import type { LinkGroup, LinkOptions, LinkOutcome, LinkPage, LinkRequest, SyncStore } from './ports';
+import type { SqlBackend, SqlRunner } from './sql-backend';
+
+interface LinkRow {
+  entity: string;
+  link_id: string;
+  system: string;
+  record_id: string;
+  created_at: string | Date;
+  updated_at: string | Date;
+}
+
+const ENTITY_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
+const SYSTEM_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,39}$/;
+const MAX_RECORD_ID = 200;
+const MAX_LINK_ID = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+function iso(value: string | Date): string {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+function storeError(code: 'VALIDATION' | 'CONFLICT' | 'NOT_FOUND', message: string, details?: unknown): SyncError {
+  return new SyncError({ code, system: 'store', message, ...(details === undefined ? {} : { details }) });
+}
+
+function describeIds(ids: Record<string, string>): string {
+  return Object.entries(ids)
+    .map(([system, id]) => `${system}=${id}`)
+    .join(', ');
+}
+
+export function checkEntity(entity: unknown): string {
+  if (typeof entity !== 'string' || !ENTITY_PATTERN.test(entity)) {
+    throw storeError(
+      'VALIDATION',
+      `entity ${JSON.stringify(entity)} is not valid: use lower-case letters, digits, - or _ (e.g. customer, order)`,
+    );
+  }
+  return entity;
+}
+
+export function checkSystemId(system: unknown, recordId: unknown, entity: string): void {
+  if (typeof system !== 'string' || !SYSTEM_PATTERN.test(system)) {
+    throw storeError(
+      'VALIDATION',
+      `${entity}: system name ${JSON.stringify(system)} is not valid (letters, digits, . _ -)`,
+    );
+  }
+  if (typeof recordId !== 'string' || recordId.length === 0 || recordId.length > MAX_RECORD_ID) {
+    throw storeError(
+      'VALIDATION',
+      `${entity} ${system}: the record id must be a non-empty text of at most ${MAX_RECORD_ID} characters`,
+    );
+  }
+}
+
+function checkRequest(request: LinkRequest): void {
+  checkEntity(request.entity);
+  const ids = request.ids as unknown;
+  if (ids === null || typeof ids !== 'object' || Array.isArray(ids) || Object.keys(ids).length === 0) {
+    throw storeError('VALIDATION', `${request.entity}: ids must be an object with at least one system's record id`);
+  }
+  for (const [system, recordId] of Object.entries(ids)) checkSystemId(system, recordId, request.entity);
+  if (
+    request.linkId !== undefined &&
+    (typeof request.linkId !== 'string' || request.linkId.length === 0 || request.linkId.length > MAX_LINK_ID)
+  ) {
+    throw storeError(
+      'VALIDATION',
+      `${request.entity}: linkId must be a non-empty text of at most ${MAX_LINK_ID} characters`,
+    );
+  }
+}
+
+function groupRows(rows: LinkRow[]): LinkGroup[] {
+  const groups = new Map<string, LinkGroup>();
+  for (const row of rows) {
+    let group = groups.get(row.link_id);
+    if (!group) {
+      group = {
+        entity: row.entity,
+        linkId: row.link_id,
+        ids: {},
+        createdAt: iso(row.created_at),
+        updatedAt: iso(row.updated_at),
+      };
+      groups.set(row.link_id, group);
+    }
+    group.ids[row.system] = row.record_id;
+    if (iso(row.created_at) < group.createdAt) group.createdAt = iso(row.created_at);
+    if (iso(row.updated_at) > group.updatedAt) group.updatedAt = iso(row.updated_at);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The sync store on any SQL database. All link rules live here, once:
+ * (entity, system, record id) is unique, and so is (entity, link id, system).
+ */
+export class RelationalStore implements SyncStore {
+  readonly backend: 'sqlite' | 'mssql';
+  readonly location: string;
+  private readonly links: string;
+
+  private constructor(private readonly db: SqlBackend) {
+    this.backend = db.dialect.name;
+    this.location = db.location;
+    this.links = db.dialect.table('links');
+  }
+
+  /** Opens a store and brings its schema to the latest version. */
+  static async open(db: SqlBackend): Promise<RelationalStore> {
+    const store = new RelationalStore(db);
+    try {
+      await store.migrate();
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    const d = this.db.dialect;
+    await this.db.exclusiveTransaction(async (tx) => {
+      const exists = await tx.all(d.tableExists('schema_version'));
+      if (exists.length === 0) await tx.run(versionTableStatement(d));
+      const current = await this.readVersion(tx);
+      if (current > LATEST_VERSION) {
+        throw new SyncError({
+          code: 'CONFIG',
+          system: 'store',
+          message: `the sync store at ${this.location} has schema version ${current}, newer than this package knows (${LATEST_VERSION}); update the package`,
+        });
+      }
+      for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
+        for (const statement of migration.statements(d)) await tx.run(statement);
+      }
+      if (current === 0) {
+        await tx.run(`INSERT INTO ${d.table('schema_version')} (id, version, updated_at) VALUES (1, @version, @now)`, {
+          version: LATEST_VERSION,
+          now: new Date().toISOString(),
+        });
+      } else if (current < LATEST_VERSION) {
+        await tx.run(`UPDATE ${d.table('schema_version')} SET version = @version, updated_at = @now WHERE id = 1`, {
+          version: LATEST_VERSION,
+          now: new Date().toISOString(),
+        });
+      }
+    });
+  }
+
+  private async readVersion(runner: SqlRunner): Promise<number> {
+    const rows = await runner.all<{ version: number }>(
+      `SELECT version FROM ${this.db.dialect.table('schema_version')} WHERE id = 1`,
+    );
+    return rows[0]?.version ?? 0;
+  }
+
+  schemaVersion(): Promise<number> {
+    return this.readVersion(this.db);
+  }
+
+  private async rowsOfLink(runner: SqlRunner, entity: string, linkId: string): Promise<LinkRow[]> {
+    return runner.all<LinkRow>(
+      `SELECT entity, link_id, system, record_id, created_at, updated_at FROM ${this.links} WHERE entity = @entity AND link_id = @linkId`,
+      { entity, linkId },
+    );
+  }
+
+  private async rowOfRecord(runner: SqlRunner, entity: string, system: string, recordId: string) {
+    const rows = await runner.all<LinkRow>(
+      `SELECT entity, link_id, system, record_id, created_at, updated_at FROM ${this.links} WHERE entity = @entity AND system = @system AND record_id = @recordId`,
+      { entity, system, recordId },
+    );
+    return rows[0];
+  }
+
+  async link(request: LinkRequest, options: LinkOptions): Promise<LinkOutcome> {
+    checkRequest(request);
+    const { entity } = request;
+    return this.db.transaction(async (tx) => {
+      const now = new Date().toISOString();
+      // Which links hold the requested ids today?
+      const holders = new Map<string, LinkRow>();
+      for (const [system, recordId] of Object.entries(request.ids)) {
+        const row = await this.rowOfRecord(tx, entity, system, recordId);
+        if (row) holders.set(system, row);
+      }
+      const candidateLinks = [...new Set([...holders.values()].map((row) => row.link_id))];
+      if (request.linkId !== undefined && !candidateLinks.includes(request.linkId)) {
+        const named = await this.rowsOfLink(tx, entity, request.linkId);
+        if (named.length > 0) candidateLinks.unshift(request.linkId);
+      }
+      if (candidateLinks.length > 1 && !options.replace) {
+        const groups = await Promise.all(
+          candidateLinks.map(async (id) => groupRows(await this.rowsOfLink(tx, entity, id))[0]),
+        );
+        throw storeError(
+          'CONFLICT',
+          `${entity} ${describeIds(request.ids)} cannot be linked: the ids already belong to different links (` +
+            groups.map((g) => (g ? `link ${g.linkId}: ${describeIds(g.ids)}` : '')).join('; ') +
+            '). Unlink one of them, or set the node to replace existing links.',
+          { links: groups },
+        );
+      }
+      const targetLinkId = request.linkId ?? candidateLinks[0] ?? randomUUID();
+      const created = candidateLinks.length === 0;
+      const target = groupRows(await this.rowsOfLink(tx, entity, targetLinkId))[0];
+      const moved: LinkOutcome['moved'] = [];
+      let changed = false;
+
+      for (const [system, recordId] of Object.entries(request.ids)) {
+        const holder = holders.get(system);
+        if (holder && holder.link_id === targetLinkId) continue; // already linked exactly so
+        const occupant = target?.ids[system];
+        if (occupant !== undefined && occupant !== recordId) {
+          if (!options.replace) {
+            throw storeError(
+              'CONFLICT',
+              `${entity} link ${targetLinkId} (${describeIds(target?.ids ?? {})}) already has ${system}=${occupant}; ` +
+                `${system}=${recordId} cannot be added. Unlink ${system}=${occupant} first, or set the node to replace existing links.`,
+              { link: target, system, recordId },
+            );
+          }
+          await tx.run(`DELETE FROM ${this.links} WHERE entity = @entity AND link_id = @linkId AND system = @system`, {
+            entity,
+            linkId: targetLinkId,
+            system,
+          });
+          moved.push({ system, recordId: occupant, fromLinkId: targetLinkId });
+        }
+        if (holder) {
+          // replace: move the id out of the link that holds it
+          await tx.run(
+            `DELETE FROM ${this.links} WHERE entity = @entity AND system = @system AND record_id = @recordId`,
+            {
+              entity,
+              system,
+              recordId,
+            },
+          );
+          moved.push({ system, recordId, fromLinkId: holder.link_id });
+        }
+        await tx.run(
+          `INSERT INTO ${this.links} (entity, link_id, system, record_id, created_at, updated_at) VALUES (@entity, @linkId, @system, @recordId, @now, @now)`,
+          { entity, linkId: targetLinkId, system, recordId, now },
+        );
+        changed = true;
+      }
+      if (changed) {
+        await tx.run(`UPDATE ${this.links} SET updated_at = @now WHERE entity = @entity AND link_id = @linkId`, {
+          entity,
+          linkId: targetLinkId,
+          now,
+        });
+      }
+      const link = groupRows(await this.rowsOfLink(tx, entity, targetLinkId))[0];
+      if (!link) throw new Error(`link ${targetLinkId} vanished inside its own transaction`);
+      return { link, created, changed, moved };
+    });
+  }
+
+  async lookup(entity: string, system: string, recordId: string): Promise<LinkGroup | undefined> {
+    checkEntity(entity);
+    checkSystemId(system, recordId, entity);
+    const row = await this.rowOfRecord(this.db, entity, system, recordId);
+    return row ? this.getLink(entity, row.link_id) : undefined;
+  }
+
+  async getLink(entity: string, linkId: string): Promise<LinkGroup | undefined> {
+    checkEntity(entity);
+    return groupRows(await this.rowsOfLink(this.db, entity, linkId))[0];
+  }
+
+  async unlinkRecord(entity: string, system: string, recordId: string): Promise<LinkGroup | undefined> {
+    checkEntity(entity);
+    checkSystemId(system, recordId, entity);
+    return this.db.transaction(async (tx) => {
+      const row = await this.rowOfRecord(tx, entity, system, recordId);
+      if (!row) return undefined;
+      const before = groupRows(await this.rowsOfLink(tx, entity, row.link_id))[0];
+      await tx.run(`DELETE FROM ${this.links} WHERE entity = @entity AND system = @system AND record_id = @recordId`, {
+        entity,
+        system,
+        recordId,
+      });
+      return before;
+    });
+  }
+
+  async unlinkAll(entity: string, linkId: string): Promise<LinkGroup | undefined> {
+    checkEntity(entity);
+    return this.db.transaction(async (tx) => {
+      const before = groupRows(await this.rowsOfLink(tx, entity, linkId))[0];
+      if (before)
+        await tx.run(`DELETE FROM ${this.links} WHERE entity = @entity AND link_id = @linkId`, { entity, linkId });
+      return before;
+    });
+  }
+
+  async list(entity: string, options: { limit: number; after?: string; system?: string }): Promise<LinkPage> {
+    checkEntity(entity);
+    const limit = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(options.limit)));
+    const d = this.db.dialect;
+    const filters = ['entity = @entity'];
+    const params: Record<string, string | number> = { entity, limit };
+    if (options.after !== undefined) {
+      filters.push('link_id > @after');
+      params.after = options.after;
+    }
+    if (options.system !== undefined) {
+      filters.push('system = @system');
+      params.system = options.system;
+    }
+    // Keyset paging over link ids: stable while links are added, unlike OFFSET.
+    const linkIds = await this.db.all<{ link_id: string }>(
+      d.selectLimited(
+        'DISTINCT link_id',
+        `FROM ${this.links} WHERE ${filters.join(' AND ')} ORDER BY link_id`,
+        '@limit',
+      ),
+      params,
+    );
+    if (linkIds.length === 0) return { links: [] };
+    const pageParams: Record<string, string> = { entity };
+    const placeholders = linkIds.map((row, index) => {
+      pageParams[`l${index}`] = row.link_id;
+      return `@l${index}`;
+    });
+    const rows = await this.db.all<LinkRow>(
+      `SELECT entity, link_id, system, record_id, created_at, updated_at FROM ${this.links} WHERE entity = @entity AND link_id IN (${placeholders.join(', ')}) ORDER BY link_id, system`,
+      pageParams,
+    );
+    const page: LinkPage = { links: groupRows(rows) };
+    if (linkIds.length === limit) page.next = linkIds[linkIds.length - 1]?.link_id ?? '';
+    return page;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { Parser } from 'node-sql-parser';
+import { APPLOCK_STATEMENT, createSchemaStatement, mssqlDialect } from '../../nodes/lib/store/mssql-backend';
+import { RelationalStore } from '../../nodes/lib/store/relational-store';
+import type { SqlBackend, SqlParams, SqlRunner } from '../../nodes/lib/store/sql-backend';
+
+interface Statement {
+  sql: string;
+  params: SqlParams;
+}
+
+/**
+ * Runs the store's logic on the SQL Server dialect without a server, to collect every statement it
+ * sends. Answers are just enough for each code path to reach its next statement.
+ */
+function recordingBackend(answer: (sql: string) => unknown[]): { backend: SqlBackend; statements: Statement[] } {
+  const statements: Statement[] = [];
+  const runner: SqlRunner = {
+    all: async <T>(sql: string, params: SqlParams = {}) => {
+      statements.push({ sql, params });
+      return answer(sql) as T[];
+    },
+    run: async (sql: string, params: SqlParams = {}) => {
+      statements.push({ sql, params });
+      return { changes: 1 };
+    },
+  };
+  const backend: SqlBackend = {
+    ...runner,
+    dialect: mssqlDialect('crm erp$int'),
+    location: 'test',
+    transaction: (work) => work(runner),
+    exclusiveTransaction: (work) => work(runner),
+    close: async () => undefined,
+  };
+  return { backend, statements };
+}
+
+const linkRow = {
+  entity: 'customer',
+  link_id: 'L-1',
+  system: 'crm',
+  record_id: 'A-1',
+  created_at: new Date('2026-11-01T00:00:00Z'),
+  updated_at: new Date('2026-11-02T00:00:00Z'),
+};
+
+describe('sync store on SQL Server: statements', () => {
+  const parser = new Parser();
+  let statements: Statement[];
+
+  before(async () => {
+    const recording = recordingBackend((sql) => {
+      if (sql.includes('DISTINCT')) return [{ link_id: 'L-1' }, { link_id: 'L-2' }];
+      if (sql.includes('link_id = @linkId') && sql.startsWith('SELECT')) return [linkRow];
+      return [];
+    });
+    const store = await RelationalStore.open(recording.backend);
+    await store.link({ entity: 'customer', ids: { crm: 'A-1', erp: '10000' } }, { replace: true });
+    await store.lookup('customer', 'crm', 'A-1');
+    await store.unlinkRecord('customer', 'crm', 'A-1');
+    await store.unlinkAll('customer', 'L-1');
+    await store.list('customer', { limit: 2, after: 'L-0', system: 'crm' });
+    statements = [
+      { sql: createSchemaStatement('crm erp$int'), params: {} },
+      { sql: APPLOCK_STATEMENT, params: { resource: 'x' } },
+      ...recording.statements,
+    ];
+  });
+
+  it('covers DDL, reads, writes and paging', () => {
+    const kinds = new Set(statements.map((s) => s.sql.split(/\s+/)[0]));
+    assert.deepEqual([...kinds].sort(), ['CREATE', 'DELETE', 'EXEC', 'IF', 'INSERT', 'SELECT', 'UPDATE']);
+    assert.ok(statements.length >= 15);
+  });
+
+  it('parses every statement as T-SQL', () => {
+    for (const { sql } of statements) {
+      assert.doesNotThrow(() => parser.astify(sql, { database: 'transactsql' }), `not valid T-SQL: ${sql}`);
+    }
+  });
+
+  it('quotes the configured schema in brackets and uses no SQLite syntax', () => {
+    for (const { sql } of statements) {
+      assert.doesNotMatch(sql, /\bLIMIT\b|"/, sql);
+      if (/\[links\]|\[schema_version\]/.test(sql))
+        assert.match(sql, /\[crm erp\$int\]\.\[(links|schema_version)\]/, sql);
+    }
+    const paging = statements.find((s) => s.sql.includes('DISTINCT'));
+    assert.equal(
+      paging?.sql,
+      'SELECT DISTINCT TOP (@limit) link_id FROM [crm erp$int].[links] WHERE entity = @entity AND link_id > @after AND system = @system ORDER BY link_id',
+    );
+    assert.deepEqual(paging?.params, { entity: 'customer', limit: 2, after: 'L-0', system: 'crm' });
+  });
+
+  it('passes every value as a parameter, never inside the SQL text', () => {
+    for (const { sql } of statements) {
+      for (const value of ['A-1', '10000', 'L-0']) assert.ok(!sql.includes(`'${value}'`), sql);
+    }
+    const insert = statements.find((s) => s.sql.startsWith('INSERT INTO [crm erp$int].[links]'));
+    assert.deepEqual(Object.keys(insert?.params ?? {}).sort(), ['entity', 'linkId', 'now', 'recordId', 'system']);
+  });
+
+  it('creates the schema only when missing, with the name escaped inside EXEC', () => {
+    assert.equal(
+      createSchemaStatement("o'brien]x"),
+      "IF SCHEMA_ID(N'o''brien]x') IS NULL EXEC(N'CREATE SCHEMA [o''brien]]x]')",
+    );
+  });
+});
