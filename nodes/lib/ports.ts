@@ -1,0 +1,100 @@
+/**
+ * The small interfaces ("ports") every system driver implements, in canonical terms. A driver
+ * leaves out what its system cannot do and says so in its capabilities, so a node can tell the
+ * user plainly instead of failing half-way.
+ */
+import type { SyncError } from './errors';
+import type { Customer, InvoiceStatus, Order, OrderLine } from './model/types.generated';
+
+/** A record as one system holds it: its id there, its concurrency tag and its canonical content. */
+export interface SystemRecord<T> {
+  /** The record's id in this system (a GUID in BC and Dataverse, the key in SQL). */
+  id: string;
+  /** The human-facing number, where the system has one (BC customer number, Dataverse accountnumber). */
+  number?: string;
+  /** Opaque concurrency tag for a later update (an OData ETag, a rowversion). */
+  etag?: string;
+  /** When the system last changed the record (ISO 8601). */
+  modifiedAt?: string;
+  data: T;
+}
+
+/** Fields a customer can be found by when no link exists yet. */
+export type NaturalKey = 'taxId' | 'email' | 'namePostCode';
+
+/** One write of a batch. */
+export type CustomerWrite =
+  | { op: 'create'; customer: Customer }
+  | { op: 'update'; id: string; changes: Partial<Customer>; etag?: string }
+  | { op: 'upsertByNumber'; number: string; customer: Partial<Customer> };
+
+/** The result of one write of a batch, in the order of the writes: a failure fails that write only. */
+export type WriteResult<T> = { ok: true; record: SystemRecord<T>; created: boolean } | { ok: false; error: SyncError };
+
+export interface CustomerPort {
+  getById(id: string): Promise<SystemRecord<Customer> | undefined>;
+  /** By the system's customer number, or by its alternate key (e.g. the ERP number on a CRM account). */
+  getByNumber(number: string): Promise<SystemRecord<Customer> | undefined>;
+  /** Candidates sharing the natural key; more than one means the match is ambiguous. */
+  findByNaturalKey(key: NaturalKey, customer: Customer): Promise<Array<SystemRecord<Customer>>>;
+  create(customer: Customer): Promise<SystemRecord<Customer>>;
+  /** Writes only the given fields; `etag` guards against overwriting someone else's change (CONFLICT when stale). */
+  update(id: string, changes: Partial<Customer>, etag?: string): Promise<SystemRecord<Customer>>;
+  /** Create or update by the system's own key in one idempotent call, where the API has it. */
+  upsertByNumber?(number: string, customer: Partial<Customer>): Promise<{ record: SystemRecord<Customer>; created: boolean }>;
+  /** Several writes in the API's batch form (up to `capabilities.batchSize` per call), each with its own result. */
+  writeBatch?(writes: CustomerWrite[]): Promise<Array<WriteResult<Customer>>>;
+}
+
+/** What an ERP order carries beyond the canonical order: resolved customer and line numbers. */
+export interface OrderDraft {
+  /** The ERP customer number or id the order is for. */
+  customerNumber: string;
+  /** Kept as the ERP's external document number: the idempotency key of an order. */
+  externalDocumentNumber: string;
+  orderDate: string;
+  requestedDeliveryDate?: string;
+  currency?: string;
+  lines: OrderLine[];
+  /** Send unit prices from the CRM; otherwise the ERP prices the lines. */
+  useSourcePrices: boolean;
+}
+
+export interface OrderPort {
+  create(order: OrderDraft): Promise<SystemRecord<Order>>;
+  getById(id: string): Promise<SystemRecord<Order> | undefined>;
+  findByExternalDocumentNumber(externalDocumentNumber: string): Promise<SystemRecord<Order> | undefined>;
+}
+
+export interface InvoicePort {
+  byCustomer(customerNumber: string): Promise<InvoiceStatus[]>;
+  byOrder(orderNumber: string): Promise<InvoiceStatus[]>;
+  byNumber(invoiceNumber: string): Promise<InvoiceStatus | undefined>;
+}
+
+export interface Capabilities {
+  customers: { read: boolean; write: boolean; upsertByNumber: boolean; naturalKeys: NaturalKey[] };
+  orders: { read: boolean; create: boolean };
+  invoices: { read: boolean };
+  /** Largest number of writes one batch request may carry (1 = no batch API). */
+  batchSize: number;
+}
+
+/** One check of a "Test connection": what works and what is missing. */
+export interface ConnectionCheck {
+  name: string;
+  ok: boolean;
+  message: string;
+}
+
+export interface SystemDriver {
+  /** The system name set on the connection (crm, erp, nav-de, …). */
+  readonly system: string;
+  readonly driver: string;
+  readonly capabilities: Capabilities;
+  readonly customers?: CustomerPort;
+  readonly orders?: OrderPort;
+  readonly invoices?: InvoicePort;
+  testConnection(): Promise<ConnectionCheck[]>;
+  close(): Promise<void>;
+}
