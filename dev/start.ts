@@ -21,7 +21,11 @@ function linkPackage(userDir: string): void {
   const manifest = join(userDir, 'package.json');
   writeFileSync(
     manifest,
-    JSON.stringify({ name: 'crmerp-local', private: true, dependencies: { [packageName]: `file:${relative(userDir, root)}` } }, null, 2),
+    JSON.stringify(
+      { name: 'crmerp-local', private: true, dependencies: { [packageName]: `file:${relative(userDir, root)}` } },
+      null,
+      2,
+    ),
   );
 }
 

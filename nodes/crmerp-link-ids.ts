@@ -35,7 +35,20 @@ function typeOf(editorType: string | undefined): string {
 function textOf(value: unknown, what: string): string {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'string' && value !== '') return value;
-  throw new SyncError({ code: 'VALIDATION', system: 'input', message: `${what} is missing or empty` });
+  const got =
+    value === undefined || value === ''
+      ? 'nothing'
+      : value === null
+        ? 'null'
+        : Array.isArray(value)
+          ? 'a list'
+          : typeof value;
+  throw new SyncError({ code: 'VALIDATION', system: 'input', message: `${what} must be text or a number, got ${got}` });
+}
+
+/** Only a lookup can miss, so only a node that may look up has the second output. */
+function hasMissOutput(def: { operation: string; onMiss: string }): boolean {
+  return def.onMiss === 'output2' && (def.operation === 'lookup' || def.operation === 'msg');
 }
 
 export = function register(RED: NodeAPI): void {
@@ -43,7 +56,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const storeNode = RED.nodes.getNode(def.store) as StoreNode | null;
-    const outputs = def.onMiss === 'output2' ? 2 : 1;
+    const outputs = hasMissOutput(def) ? 2 : 1;
     const pageSize = Math.max(1, Math.min(1000, Number.parseInt(def.pageSize, 10) || 100));
     const counts = { done: 0, missed: 0 };
     if (!storeNode) setStatus(node, 'error', t(RED, 'crmerp-link-ids.status.no-store'));
@@ -126,7 +139,9 @@ export = function register(RED: NodeAPI): void {
             msg.payload = results.filter((r) => !r.ok);
             const first = failures[0]!;
             const batchError = new SyncError({
-              code: failures.every((f) => f.code === first.code) ? first.code : 'VALIDATION',
+              // One code when the failures agree; otherwise the first one's, with the rest in details.
+              code: first.code,
+              retryable: failures.every((f) => f.retryable),
               system: 'store',
               message: `${failures.length} of ${results.length} links failed: ${failures
                 .slice(0, 3)

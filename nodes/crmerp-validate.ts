@@ -144,7 +144,8 @@ export = function register(RED: NodeAPI): void {
             results: batch.results,
           };
           const out: Array<NodeMessage | null> = [null, null];
-          if (batch.valid.length > 0) {
+          // An empty list is passed on as valid, so the flow goes on instead of stopping without a sign.
+          if (batch.valid.length > 0 || input.length === 0) {
             const validMsg = batch.invalid.length > 0 ? RED.util.cloneMessage(msg) : msg;
             RED.util.setMessageProperty(validMsg, property, batch.valid, true);
             (validMsg as NodeMessage & { validation?: unknown }).validation = summary;

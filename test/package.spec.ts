@@ -34,7 +34,10 @@ describe('package layout', () => {
         assert.match(html, new RegExp(`data-template-name="${type}"`));
         assert.match(html, new RegExp(`registerType\\('${type}'`));
         for (const lang of ['en-US', 'de']) {
-          const messages = JSON.parse(readFileSync(join(dir, 'locales', lang, `${type}.json`), 'utf8')) as Record<string, unknown>;
+          const messages = JSON.parse(readFileSync(join(dir, 'locales', lang, `${type}.json`), 'utf8')) as Record<
+            string,
+            unknown
+          >;
           assert.ok(messages[type], `${lang} messages for ${type}`);
           assert.equal((messages.palette as { label: Record<string, string> }).label.crm_erp, 'CRM ⇄ ERP');
           const help = readFileSync(join(dir, 'locales', lang, `${type}.html`), 'utf8');
@@ -44,11 +47,19 @@ describe('package layout', () => {
 
       it('uses i18n keys that exist in both languages', () => {
         const html = readFileSync(`${base}.html`, 'utf8');
-        const keys = [...html.matchAll(/data-i18n="(?:\[[a-z]+\])?([\w.-]+)"/g), ...html.matchAll(/_\('([\w.-]+)'\)/g)].map((m) => m[1] ?? '');
+        const keys = [
+          ...html.matchAll(/data-i18n="(?:\[[a-z]+\])?([\w.-]+)"/g),
+          ...html.matchAll(/_\('([\w.-]+)'\)/g),
+        ].map((m) => m[1] ?? '');
         for (const lang of ['en-US', 'de']) {
-          const messages = JSON.parse(readFileSync(join(dir, 'locales', lang, `${type}.json`), 'utf8')) as Record<string, unknown>;
+          const messages = JSON.parse(readFileSync(join(dir, 'locales', lang, `${type}.json`), 'utf8')) as Record<
+            string,
+            unknown
+          >;
           for (const key of keys) {
-            const value = key.split('.').reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], messages);
+            const value = key
+              .split('.')
+              .reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], messages);
             assert.equal(typeof value, 'string', `${lang}: ${key}`);
           }
         }
@@ -64,7 +75,9 @@ describe('package layout', () => {
       if (!CONFIG_NODES.has(type)) {
         it('appears in an example', () => {
           const examples = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.json'));
-          const used = examples.some((file) => readFileSync(join(root, 'examples', file), 'utf8').includes(`"type": "${type}"`));
+          const used = examples.some((file) =>
+            readFileSync(join(root, 'examples', file), 'utf8').includes(`"type": "${type}"`),
+          );
           assert.ok(used, `no example in examples/ uses ${type}`);
         });
       }

@@ -41,7 +41,10 @@ export interface CustomerPort {
   /** Writes only the given fields; `etag` guards against overwriting someone else's change (CONFLICT when stale). */
   update(id: string, changes: Partial<Customer>, etag?: string): Promise<SystemRecord<Customer>>;
   /** Create or update by the system's own key in one idempotent call, where the API has it. */
-  upsertByNumber?(number: string, customer: Partial<Customer>): Promise<{ record: SystemRecord<Customer>; created: boolean }>;
+  upsertByNumber?(
+    number: string,
+    customer: Partial<Customer>,
+  ): Promise<{ record: SystemRecord<Customer>; created: boolean }>;
   /** Several writes in the API's batch form (up to `capabilities.batchSize` per call), each with its own result. */
   writeBatch?(writes: CustomerWrite[]): Promise<Array<WriteResult<Customer>>>;
 }

@@ -70,7 +70,8 @@ export function evaluate(RED: NodeAPI, node: Node, msg: NodeMessage, value: stri
 export function messageLang(RED: NodeAPI, choice: string | undefined): Lang {
   if (choice === 'en' || choice === 'de') return choice;
   const settingsLang = (RED.settings as unknown as { lang?: string }).lang;
-  return langFromLocale(settingsLang ?? process.env.LC_ALL ?? process.env.LC_MESSAGES ?? process.env.LANG);
+  // POSIX order; an empty variable counts as unset.
+  return langFromLocale(settingsLang || process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG);
 }
 
 /** Translates a key of our message catalogues; in unit tests RED._ returns the key itself. */

@@ -111,6 +111,25 @@ describe('field length profiles', () => {
     assert.equal(validator.validate('customer', atLimit, { lang: 'en', profile: 'nav' }).valid, true);
   });
 
+  it('reports the profile limit when a value breaks both it and the canonical limit', () => {
+    const { problems } = validator.validate('customer', sampleCustomer({ name: 'n'.repeat(300) }), {
+      lang: 'en',
+      profile: 'nav',
+    });
+    assert.deepEqual(
+      problems.map((p) => p.message),
+      ['name is 300 characters long; the limit is 100 (Dynamics NAV / Business Central)'],
+    );
+  });
+
+  it('says "Datensatz" for the record itself in German', () => {
+    const { problems } = validator.validate('customer', 'kein Objekt', { lang: 'de' });
+    assert.deepEqual(
+      problems.map((p) => p.message),
+      ['Datensatz muss vom Typ Objekt sein'],
+    );
+  });
+
   it('applies limits inside order lines and the Dataverse profile', () => {
     const order = sampleOrder({ lines: [{ itemNumber: 'X'.repeat(21), quantity: 1 }] });
     const { problems } = validator.validate('order', order, { lang: 'en', profile: 'nav' });
@@ -178,6 +197,15 @@ describe('custom schemas', () => {
       problems.map((p) => p.message),
       ['taxId is missing'],
     );
+  });
+
+  it('refuses a custom schema that takes the id of a built-in one', () => {
+    assert.throws(
+      () => validator.compileCustom({ $id: 'customer.schema.json', type: 'object' }),
+      /\$id "customer.schema.json" is the id of a built-in schema/,
+    );
+    const extending = validator.compileCustom({ allOf: [{ $ref: 'customer.schema.json' }] });
+    assert.equal(validator.validate(extending, { name: 'no ids' }, en).valid, false);
   });
 
   it('explains an invalid schema', () => {

@@ -71,7 +71,7 @@ describe('link ids node', () => {
 
   it('returns only the target system id when asked, and sends a miss to output 2', async () => {
     await helper.load(nodes, flow({ operation: 'msg', system: 'crm', targetSystem: 'erp' }));
-    await send({ crm: 'A-1', erp: 10000 }, { operation: 'link' });
+    await send({ ids: { crm: 'A-1', erp: 10000 } }, { operation: 'link' });
     const found = await send('A-1', { operation: 'lookup' });
     assert.equal(found.payload, '10000');
     const miss = nextMessage('out2');
@@ -123,16 +123,15 @@ describe('link ids node', () => {
     await send({ ids: { crm: 'A-1', erp: '10000' } });
     const caught = nextMessage('caught');
     const ok = nextMessage('out1');
-    helper
-      .getNode(NODE)
-      .receive({
-        payload: [
-          { ids: { crm: 'B-1', erp: '30000' } },
-          { ids: { crm: 'B-2', erp: '10000' } },
-          'junk',
-          { crm: 'B-3', erp: '40000' },
-        ],
-      });
+    helper.getNode(NODE).receive({
+      payload: [
+        { ids: { crm: 'B-1', erp: '30000' } },
+        { ids: { crm: 'B-2', erp: '10000' } },
+        'junk',
+        { ids: { crm: 'B-3', erp: '40000' } },
+        { crm: 'B-4', erp: '50000' },
+      ],
+    });
     const linked = await ok;
     assert.deepEqual(
       (linked.payload as Array<{ index: number; ok: boolean }>).map((r) => [r.index, r.ok]),
@@ -144,10 +143,12 @@ describe('link ids node', () => {
     const failed = await caught;
     assert.deepEqual(
       (failed.payload as Array<{ index: number }>).map((r) => r.index),
-      [1, 2],
+      [1, 2, 4],
     );
-    assert.match((failed.error as { message: string }).message, /^2 of 4 links failed: /);
-    assert.match((failed.error as { message: string }).message, /customer record 2: expected an object/);
+    const message = (failed.error as { message: string }).message;
+    assert.match(message, /^3 of 5 links failed: /);
+    assert.match(message, /customer record 2: expected an object/);
+    assert.match(message, /customer record 4: ids is missing; expected \{ ids: \{ crm: "A-1", erp: "10000" \} \}/);
   });
 
   it('unlinks one system id', async () => {

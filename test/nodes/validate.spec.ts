@@ -122,6 +122,15 @@ describe('validate node', () => {
     assert.deepEqual((ok.validation as { valid: number; invalid: number }).invalid, 2);
   });
 
+  it('passes an empty list on as valid', async () => {
+    await helper.load(validateNode, flow());
+    const valid = nextMessage('valid');
+    helper.getNode(NODE).receive({ payload: [] });
+    const msg = await valid;
+    assert.deepEqual(msg.payload, []);
+    assert.deepEqual((msg.validation as { total: number }).total, 0);
+  });
+
   it('splits a list into one message per record when set to', async () => {
     await helper.load(validateNode, flow({ arrayMode: 'split' }));
     const valid = collect('valid');

@@ -102,6 +102,22 @@ function storeContract(backendName: string, open: () => Promise<SyncStore>, clea
       assert.deepEqual(more.link.ids, { crm: 'O-1', erp: 'SO-1' });
     });
 
+    it('refuses to move an id into a named link unless told to replace', async () => {
+      const a = await store.link({ entity: 'customer', ids: { crm: 'A-1', erp: '10000' } }, { replace: false });
+      await expectError(
+        store.link({ entity: 'customer', linkId: 'L-NEW', ids: { crm: 'A-1' } }, { replace: false }),
+        'CONFLICT',
+        new RegExp(
+          `cannot be linked as link L-NEW: the ids already belong to another link \\(link ${a.link.linkId}: crm=A-1, erp=10000\\)`,
+        ),
+      );
+      assert.deepEqual((await store.getLink('customer', a.link.linkId))?.ids, { crm: 'A-1', erp: '10000' });
+      const moved = await store.link({ entity: 'customer', linkId: 'L-NEW', ids: { crm: 'A-1' } }, { replace: true });
+      assert.equal(moved.created, true);
+      assert.deepEqual(moved.link.ids, { crm: 'A-1' });
+      assert.deepEqual((await store.getLink('customer', a.link.linkId))?.ids, { erp: '10000' });
+    });
+
     it('unlinks one id or a whole link', async () => {
       const a = await store.link(
         { entity: 'customer', ids: { crm: 'A-1', erp: '10000', shop: 'S-1' } },

@@ -18,9 +18,15 @@ export interface BatchValidation {
   error?: SyncError;
 }
 
-const BATCH_TEXTS: Record<Lang, { summary: string }> = {
-  en: { summary: '{invalid} of {total} records are invalid: {details}' },
-  de: { summary: '{invalid} von {total} Datensätzen sind ungültig: {details}' },
+const BATCH_TEXTS: Record<Lang, { one: string; many: string }> = {
+  en: {
+    one: '1 of {total} records is invalid: {details}',
+    many: '{invalid} of {total} records are invalid: {details}',
+  },
+  de: {
+    one: '1 von {total} Datensätzen ist ungültig: {details}',
+    many: '{invalid} von {total} Datensätzen sind ungültig: {details}',
+  },
 };
 
 /** How many invalid records a batch error message spells out; details always hold all of them. */
@@ -51,7 +57,7 @@ export function validateBatch(
     batch.error = new SyncError({
       code: 'VALIDATION',
       system: 'input',
-      message: fill(BATCH_TEXTS[options.lang].summary, {
+      message: fill(errors.length === 1 ? BATCH_TEXTS[options.lang].one : BATCH_TEXTS[options.lang].many, {
         invalid: errors.length,
         total: records.length,
         details: shown.join(' | '),

@@ -108,6 +108,9 @@ export class ModelValidator {
     // A newer schema with the same $id (an edited node) replaces the older one.
     const copy = JSON.parse(text) as AnySchemaObject;
     const id = typeof copy.$id === 'string' ? copy.$id : undefined;
+    if (id !== undefined && (Object.values(SCHEMA_FILES) as string[]).includes(id)) {
+      throw new Error(`$id ${JSON.stringify(id)} is the id of a built-in schema; give your schema an id of its own`);
+    }
     if (id !== undefined && this.usersAjv.getSchema(id)) this.usersAjv.removeSchema(id);
     const compiled: CustomSchema = {
       kind: 'custom',
@@ -129,10 +132,8 @@ export class ModelValidator {
     if (options.profile && entity) {
       const profile = PROFILES[options.profile];
       for (const violation of checkLengths(profile, entity, record)) {
-        // The schema's own limit may already have reported this field; the profile's is the stricter one.
-        if (problems.some((p) => p.pointer === violation.pointer && p.keyword === 'maxLength')) continue;
-        const field = fieldName(violation.pointer);
-        problems.push({
+        const field = fieldName(violation.pointer, options.lang);
+        const problem: FieldProblem = {
           pointer: violation.pointer,
           field,
           keyword: 'maxLength',
@@ -143,16 +144,20 @@ export class ModelValidator {
             limit: violation.limit,
             profile: profile.label,
           }),
-        });
+        };
+        // The profile's limit is the stricter one: it replaces the schema's own report for the field.
+        const schemaReport = problems.findIndex((p) => p.pointer === violation.pointer && p.keyword === 'maxLength');
+        if (schemaReport >= 0) problems[schemaReport] = problem;
+        else problems.push(problem);
       }
     }
     return { valid: problems.length === 0, problems };
   }
 }
 
-/** `/lines/2/quantity` → `lines[2].quantity`; `` → `record`. */
-export function fieldName(pointer: string): string {
-  if (pointer === '') return 'record';
+/** `/lines/2/quantity` → `lines[2].quantity`; `` → `record` (in the message language). */
+export function fieldName(pointer: string, lang: Lang = 'en'): string {
+  if (pointer === '') return KEYWORD_MESSAGES[lang].record ?? 'record';
   return pointer
     .split('/')
     .slice(1)
@@ -196,7 +201,7 @@ function describeAjvError(error: ErrorObject, lang: Lang): FieldProblem {
   const names = TYPE_NAMES[lang];
   const params = error.params as Record<string, unknown>;
   const pointer = problemPointer(error);
-  const field = fieldName(pointer);
+  const field = fieldName(pointer, lang);
   const limit = typeof params.limit === 'number' ? params.limit : undefined;
   let template = texts[error.keyword] ?? texts.other ?? '';
   const values: Record<string, string | number> = { field };
@@ -209,6 +214,8 @@ function describeAjvError(error: ErrorObject, lang: Lang): FieldProblem {
     values.type = types.map((t) => names[t] ?? t).join(' / ');
   } else if (error.keyword === 'minLength' && limit !== undefined && limit > 1) {
     template = texts.minLengthN ?? template;
+  } else if ((error.keyword === 'minProperties' || error.keyword === 'minItems') && limit === 1) {
+    template = texts.minOne ?? template;
   } else if (error.keyword === 'maxLength') {
     const data = error.data;
     values.actual = typeof data === 'string' ? [...data].length : '?';

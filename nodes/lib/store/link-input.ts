@@ -6,8 +6,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Reads what to link from an input value: a canonical record or Link (`{ ids: {crm: 'A-1', erp: '10000'}, linkId? }`),
- * or a plain map of system → id (`{ crm: 'A-1', erp: '10000' }`). Numbers are accepted as ids and kept as text.
+ * Reads what to link from an input value: a canonical record or Link, `{ ids: {crm: 'A-1', erp: '10000'}, linkId? }`.
+ * Numbers are accepted as ids and kept as text. A Link's `entity`, when given, must be the node's.
  */
 export function linkRequestFrom(value: unknown, entity: string, label: string): LinkRequest {
   if (!isPlainObject(value)) {
@@ -17,10 +17,22 @@ export function linkRequestFrom(value: unknown, entity: string, label: string): 
       message: `${label}: expected an object such as { ids: { crm: "A-1", erp: "10000" } }, got ${Array.isArray(value) ? 'a list' : typeof value}`,
     });
   }
-  const source = isPlainObject(value.ids) ? value.ids : value;
+  if (!isPlainObject(value.ids)) {
+    throw new SyncError({
+      code: 'VALIDATION',
+      system: 'input',
+      message: `${label}: ids is missing; expected { ids: { crm: "A-1", erp: "10000" } }`,
+    });
+  }
+  if (value.entity !== undefined && value.entity !== entity) {
+    throw new SyncError({
+      code: 'VALIDATION',
+      system: 'input',
+      message: `${label}: the record is a ${JSON.stringify(value.entity)} link, but this node links ${JSON.stringify(entity)}`,
+    });
+  }
   const ids: Record<string, string> = {};
-  for (const [system, id] of Object.entries(source)) {
-    if (source === value && (system === 'linkId' || system === 'entity')) continue;
+  for (const [system, id] of Object.entries(value.ids)) {
     if (typeof id === 'number' && Number.isFinite(id)) ids[system] = String(id);
     else if (typeof id === 'string') ids[system] = id;
     else {

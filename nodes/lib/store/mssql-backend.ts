@@ -17,11 +17,11 @@ export interface MssqlStoreOptions {
 }
 
 const DEADLOCK_VICTIM = 1205;
-const MAX_DEADLOCK_RETRIES = 3;
+/** A transaction chosen as deadlock victim is run again, up to this many attempts in all. */
+const MAX_ATTEMPTS = 3;
 /** Serialises migrations across every instance sharing the database; released with the transaction. */
 export const APPLOCK_STATEMENT =
   "EXEC sp_getapplock @Resource = @resource, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 30000";
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 export function mssqlDialect(schema: string): SqlDialect {
   const quotedSchema = quoteIdentifier(schema);
@@ -49,7 +49,7 @@ function bind(request: sql.Request, params: SqlParams): void {
   for (const [name, value] of Object.entries(params)) {
     if (value === null) request.input(name, sql.NVarChar, null);
     else if (typeof value === 'number') request.input(name, Number.isInteger(value) ? sql.Int : sql.Float, value);
-    else if (ISO_TIMESTAMP.test(value)) request.input(name, sql.DateTime2(3), new Date(value));
+    else if (value instanceof Date) request.input(name, sql.DateTime2(3), value);
     else request.input(name, sql.NVarChar(Math.max(1, value.length) > 4000 ? sql.MAX : 4000), value);
   }
 }
@@ -118,7 +118,17 @@ export class MssqlBackend implements SqlBackend {
       });
     }
     const backend = new MssqlBackend(pool, options);
-    await backend.run(createSchemaStatement(options.schema));
+    try {
+      await backend.run(createSchemaStatement(options.schema));
+    } catch (error) {
+      await pool.close().catch(() => undefined);
+      throw new SyncError({
+        code: 'CONFIG',
+        system: 'store',
+        message: `cannot create the schema ${options.schema} for the sync store: ${(error as Error).message}`,
+        cause: error,
+      });
+    }
     return backend;
   }
 
@@ -144,7 +154,7 @@ export class MssqlBackend implements SqlBackend {
         return result;
       } catch (error) {
         await transaction.rollback().catch(() => undefined);
-        if (sqlNumber(error) === DEADLOCK_VICTIM && attempt < MAX_DEADLOCK_RETRIES) continue;
+        if (sqlNumber(error) === DEADLOCK_VICTIM && attempt < MAX_ATTEMPTS) continue;
         throw error;
       }
     }

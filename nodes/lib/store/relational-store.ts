@@ -143,12 +143,12 @@ export class RelationalStore implements SyncStore {
       if (current === 0) {
         await tx.run(`INSERT INTO ${d.table('schema_version')} (id, version, updated_at) VALUES (1, @version, @now)`, {
           version: LATEST_VERSION,
-          now: new Date().toISOString(),
+          now: new Date(),
         });
       } else if (current < LATEST_VERSION) {
         await tx.run(`UPDATE ${d.table('schema_version')} SET version = @version, updated_at = @now WHERE id = 1`, {
           version: LATEST_VERSION,
-          now: new Date().toISOString(),
+          now: new Date(),
         });
       }
     });
@@ -184,33 +184,33 @@ export class RelationalStore implements SyncStore {
     checkRequest(request);
     const { entity } = request;
     return this.db.transaction(async (tx) => {
-      const now = new Date().toISOString();
+      const now = new Date();
       // Which links hold the requested ids today?
       const holders = new Map<string, LinkRow>();
       for (const [system, recordId] of Object.entries(request.ids)) {
         const row = await this.rowOfRecord(tx, entity, system, recordId);
         if (row) holders.set(system, row);
       }
-      const candidateLinks = [...new Set([...holders.values()].map((row) => row.link_id))];
-      if (request.linkId !== undefined && !candidateLinks.includes(request.linkId)) {
-        const named = await this.rowsOfLink(tx, entity, request.linkId);
-        if (named.length > 0) candidateLinks.unshift(request.linkId);
-      }
-      if (candidateLinks.length > 1 && !options.replace) {
-        const groups = await Promise.all(
-          candidateLinks.map(async (id) => groupRows(await this.rowsOfLink(tx, entity, id))[0]),
+      const holderLinks = [...new Set([...holders.values()].map((row) => row.link_id))];
+      const targetLinkId = request.linkId ?? holderLinks[0] ?? randomUUID();
+      const target = groupRows(await this.rowsOfLink(tx, entity, targetLinkId))[0];
+      const elsewhere = holderLinks.filter((linkId) => linkId !== targetLinkId);
+      if (elsewhere.length > 0 && !options.replace) {
+        const others = await Promise.all(
+          elsewhere.map(async (id) => groupRows(await this.rowsOfLink(tx, entity, id))[0]),
         );
+        const groups = target ? [target, ...others] : others;
         throw storeError(
           'CONFLICT',
-          `${entity} ${describeIds(request.ids)} cannot be linked: the ids already belong to different links (` +
+          `${entity} ${describeIds(request.ids)} cannot be linked` +
+            (target || request.linkId === undefined ? '' : ` as link ${targetLinkId}`) +
+            `: the ids already belong to ${groups.length > 1 ? 'different links' : 'another link'} (` +
             groups.map((g) => (g ? `link ${g.linkId}: ${describeIds(g.ids)}` : '')).join('; ') +
             '). Unlink one of them, or set the node to replace existing links.',
           { links: groups },
         );
       }
-      const targetLinkId = request.linkId ?? candidateLinks[0] ?? randomUUID();
-      const created = candidateLinks.length === 0;
-      const target = groupRows(await this.rowsOfLink(tx, entity, targetLinkId))[0];
+      const created = target === undefined;
       const moved: LinkOutcome['moved'] = [];
       let changed = false;
 
@@ -314,6 +314,12 @@ export class RelationalStore implements SyncStore {
       params.after = options.after;
     }
     if (options.system !== undefined) {
+      if (!SYSTEM_PATTERN.test(options.system)) {
+        throw storeError(
+          'VALIDATION',
+          `${entity}: system name ${JSON.stringify(options.system)} is not valid (letters, digits, . _ -)`,
+        );
+      }
       filters.push('system = @system');
       params.system = options.system;
     }

@@ -1,5 +1,6 @@
 /** A statement's parameters, bound by name (`@name` in the SQL text, in both SQLite and SQL Server). */
-export type SqlParams = Record<string, string | number | null>;
+/** Dates are timestamps: ISO 8601 text in SQLite, DATETIME2 in SQL Server. */
+export type SqlParams = Record<string, string | number | Date | null>;
 
 export interface SqlRunner {
   all<T>(sql: string, params?: SqlParams): Promise<T[]>;

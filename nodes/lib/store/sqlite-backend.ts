@@ -35,6 +35,13 @@ class Mutex {
   }
 }
 
+/** SQLite has no timestamp type: timestamps are stored as ISO 8601 text, which sorts in time order. */
+function bindable(params: SqlParams): Record<string, string | number | null> {
+  const out: Record<string, string | number | null> = {};
+  for (const [name, value] of Object.entries(params)) out[name] = value instanceof Date ? value.toISOString() : value;
+  return out;
+}
+
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
@@ -86,8 +93,10 @@ export class SqliteBackend implements SqlBackend {
   }
 
   private readonly runner: SqlRunner = {
-    all: async <T>(sql: string, params: SqlParams = {}) => this.db.prepare(sql).all(params) as T[],
-    run: async (sql: string, params: SqlParams = {}) => ({ changes: this.db.prepare(sql).run(params).changes }),
+    all: async <T>(sql: string, params: SqlParams = {}) => this.db.prepare(sql).all(bindable(params)) as T[],
+    run: async (sql: string, params: SqlParams = {}) => ({
+      changes: this.db.prepare(sql).run(bindable(params)).changes,
+    }),
   };
 
   all<T>(sql: string, params?: SqlParams): Promise<T[]> {
