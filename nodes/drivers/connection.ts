@@ -43,7 +43,10 @@ export function configError(system: string, message: string): SyncError {
 /** Checks what every driver needs; each driver checks its own specifics. */
 export function checkConnectionConfig(config: ConnectionConfig): void {
   if (!SYSTEM_NAME.test(config.system)) {
-    throw configError(config.system || '?', `system name ${JSON.stringify(config.system)} is not valid: letters, digits, . _ -, starting with a letter`);
+    throw configError(
+      config.system || '?',
+      `system name ${JSON.stringify(config.system)} is not valid: letters, digits, . _ -, starting with a letter`,
+    );
   }
   if (!(DRIVERS as readonly string[]).includes(config.driver)) {
     throw configError(config.system, `unknown driver ${JSON.stringify(config.driver)}`);
