@@ -87,6 +87,7 @@ const accounts: TableSpec = {
     choice('accountcategorycode', [1, 2]),
     text('emailaddress1', 100),
     text('telephone1', 50),
+    text('websiteurl', 200),
     text('address1_line1', 250),
     text('address1_line2', 250),
     text('address1_city', 80),

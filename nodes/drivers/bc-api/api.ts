@@ -5,7 +5,7 @@
  */
 import { isSyncError, SyncError } from '../../lib/errors';
 import type { BeforeRetryDecision, HttpClient, HttpLog, HttpLogLevel, HttpResponse, RequestOptions } from '../http';
-import { errorFromResponse } from '../http/http-errors';
+import { errorFromResponse } from '../http';
 import { paymentTermsTable, type BcRecord, type PaymentTermsTable } from './mapping';
 import { isGuid, keyed, quote } from './odata';
 

@@ -1,18 +1,10 @@
-/** Small OData helpers: literals for $filter and keys for paths. */
+/** Business Central's OData specifics: code literals and keys for paths. */
 import { SyncError } from '../../lib/errors';
+import { isGuid, quote } from '../odata';
+
+export { isGuid, quote };
 
 export const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isGuid(value: string): boolean {
-  return GUID.test(value);
-}
-
-/** A string literal for $filter: quotes doubled, so a value can never end the literal early. */
-export function quote(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
 
 /** A literal for a BC `Code` field (numbers, post codes): BC stores codes upper-cased, so a lower-case value never matches. */
 export function quoteCode(value: string): string {

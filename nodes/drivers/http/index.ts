@@ -39,6 +39,6 @@ export {
   type RateLimits,
   type ReleaseSlot,
 } from './governor';
-export { parseSystemError, type HttpErrorDetails, type SystemError } from './http-errors';
+export { errorFromResponse, parseSystemError, type HttpErrorDetails, type SystemError } from './http-errors';
 export { REDACTED, SecretRedactor } from './redact';
 export { DEFAULT_RETRY_OPTIONS, isIdempotentRequest, parseRetryAfter, type RetryOptions } from './retry';

@@ -1,0 +1,97 @@
+import type { NodeAPI } from 'node-red';
+import type { Request, Response } from 'express';
+import { toSyncError } from './lib/errors';
+import type { ConnectionCheck, SystemDriver } from './lib/ports';
+import { createDriver } from './drivers';
+import {
+  connectionConfigFrom,
+  secretsOf,
+  type ConnectionCredentials,
+  type ConnectionNode,
+  type ConnectionNodeDef,
+} from './runtime/connection-config';
+
+/** What the editor sends for an unchanged password field. */
+const UNCHANGED_SECRET = '__PWRD__';
+
+function scrub(text: string, secrets: string[]): string {
+  return secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+}
+
+export = function register(RED: NodeAPI): void {
+  function CrmErpConnectionNode(this: ConnectionNode, def: ConnectionNodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    let driver: SystemDriver | undefined;
+    (node as { system: string }).system = def.system;
+
+    node.getDriver = () => {
+      driver ??= createDriver(connectionConfigFrom(def, node.credentials ?? {}), {
+        log: (level, message) => {
+          if (level === 'warn' || level === 'error') node.warn(message);
+          else if (level === 'info') node.log(message);
+          else node.debug(message);
+        },
+      });
+      return driver;
+    };
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      const open = driver;
+      driver = undefined;
+      if (!open) return done();
+      open
+        .close()
+        .catch(() => undefined)
+        .finally(done);
+    });
+  }
+
+  RED.nodes.registerType<ConnectionNode, ConnectionNodeDef, unknown, ConnectionCredentials>(
+    'crmerp-connection',
+    CrmErpConnectionNode,
+    {
+      credentials: {
+        clientId: { type: 'text' },
+        clientSecret: { type: 'password' },
+        token: { type: 'password' },
+        user: { type: 'text' },
+        password: { type: 'password' },
+      },
+    },
+  );
+
+  /**
+   * "Test connection": runs the driver's checks with the settings in the edit dialog (saved or not).
+   * Secrets left unchanged in the dialog come from the stored credentials; none is ever sent back.
+   */
+  RED.httpAdmin.post(
+    '/crmerp-connection/:id/test',
+    RED.auth.needsPermission('crmerp-connection.write'),
+    async (req: Request, res: Response) => {
+      const body = (req.body ?? {}) as Partial<ConnectionNodeDef> & { credentials?: ConnectionCredentials };
+      const stored = (RED.nodes.getCredentials(String(req.params.id ?? '')) ?? {}) as ConnectionCredentials;
+      const given = body.credentials ?? {};
+      const credentials: ConnectionCredentials = {};
+      for (const key of ['clientId', 'clientSecret', 'token', 'user', 'password'] as const) {
+        const value = given[key];
+        const chosen = value === undefined || value === UNCHANGED_SECRET ? stored[key] : value;
+        if (chosen !== undefined) credentials[key] = chosen;
+      }
+      const secrets = secretsOf(credentials);
+      let checks: ConnectionCheck[];
+      let driver: SystemDriver | undefined;
+      try {
+        driver = createDriver(connectionConfigFrom(body as ConnectionNodeDef, credentials));
+        checks = await driver.testConnection();
+      } catch (error) {
+        const syncError = toSyncError(error, body.system ?? 'connection');
+        checks = [{ name: 'settings', ok: false, message: syncError.message }];
+      } finally {
+        await driver?.close().catch(() => undefined);
+      }
+      const safe = checks.map((check) => ({ ...check, message: scrub(check.message, secrets) }));
+      res.json({ ok: safe.every((check) => check.ok), checks: safe });
+    },
+  );
+};

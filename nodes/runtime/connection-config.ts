@@ -1,0 +1,130 @@
+import type { Node, NodeDef } from 'node-red';
+import { SyncError } from '../lib/errors';
+import type { SystemDriver } from '../lib/ports';
+import { entraTokenUrl, type AuthConfig, type ConnectionConfig, type DriverName } from '../drivers/connection';
+
+export interface ConnectionNodeDef extends NodeDef {
+  system: string;
+  driver: DriverName;
+  baseUrl: string;
+  tenant: string;
+  environment: string;
+  company: string;
+  authType: AuthConfig['type'];
+  tokenUrl: string;
+  scope: string;
+  tlsVerify: boolean;
+  timeout: string;
+  maxConcurrency: string;
+  rateRequests: string;
+  rateWindow: string;
+  rateConcurrent: string;
+  customFields: string;
+  erpSystem: string;
+  erpNumberColumn: string;
+}
+
+export interface ConnectionCredentials {
+  clientId?: string;
+  clientSecret?: string;
+  token?: string;
+  user?: string;
+  password?: string;
+}
+
+export interface ConnectionNode extends Node<ConnectionCredentials> {
+  readonly system: string;
+  /** The driver, built on first use and shared by every node using this connection. */
+  getDriver(): SystemDriver;
+}
+
+function positive(text: string | undefined): number | undefined {
+  const value = Number(text);
+  return text !== undefined && text !== '' && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+function parseCustomFields(system: string, text: string | undefined): Record<string, string> {
+  if (!text || text.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new SyncError({
+      code: 'CONFIG',
+      system,
+      message: `custom fields are not valid JSON: ${(error as Error).message}`,
+    });
+  }
+  if (
+    parsed === null ||
+    typeof parsed !== 'object' ||
+    Array.isArray(parsed) ||
+    Object.values(parsed).some((v) => typeof v !== 'string')
+  ) {
+    throw new SyncError({
+      code: 'CONFIG',
+      system,
+      message: 'custom fields must map canonical names to the API field names, e.g. {"industry": "industrycode"}',
+    });
+  }
+  return parsed as Record<string, string>;
+}
+
+/** Turns the editor's settings and the node's credentials into a driver configuration. */
+export function connectionConfigFrom(def: ConnectionNodeDef, credentials: ConnectionCredentials): ConnectionConfig {
+  const system = def.system;
+  let auth: AuthConfig;
+  switch (def.authType) {
+    case 'oauth2':
+      auth = {
+        type: 'oauth2',
+        tokenUrl: def.tokenUrl || entraTokenUrl(def.tenant),
+        clientId: credentials.clientId ?? '',
+        clientSecret: credentials.clientSecret ?? '',
+        scope: def.scope ?? '',
+      };
+      break;
+    case 'bearer':
+      auth = { type: 'bearer', token: credentials.token ?? '' };
+      break;
+    case 'basic':
+      auth = { type: 'basic', user: credentials.user ?? '', password: credentials.password ?? '' };
+      break;
+    default:
+      auth = { type: 'none' };
+  }
+  const requestsPerWindow = positive(def.rateRequests);
+  const windowSeconds = positive(def.rateWindow);
+  const concurrent = positive(def.rateConcurrent);
+  const maxConcurrency = positive(def.maxConcurrency);
+  const rateLimits = {
+    ...(requestsPerWindow ? { requestsPerWindow } : {}),
+    ...(windowSeconds ? { windowMs: windowSeconds * 1000 } : {}),
+    ...(concurrent ? { concurrent } : {}),
+  };
+  const options: Record<string, string> = {};
+  if (def.erpSystem) options.erpSystem = def.erpSystem;
+  if (def.erpNumberColumn) options.erpNumberColumn = def.erpNumberColumn;
+  return {
+    system,
+    driver: def.driver,
+    baseUrl: (def.baseUrl ?? '').replace(/\/+$/, ''),
+    ...(def.tenant ? { tenant: def.tenant } : {}),
+    ...(def.environment ? { environment: def.environment } : {}),
+    ...(def.company ? { company: def.company } : {}),
+    auth,
+    tlsVerify: def.tlsVerify !== false,
+    timeoutMs: (positive(def.timeout) ?? 60) * 1000,
+    ...(maxConcurrency ? { maxConcurrency } : {}),
+    ...(Object.keys(rateLimits).length > 0 ? { rateLimits } : {}),
+    customFields: parseCustomFields(system, def.customFields),
+    options,
+  };
+}
+
+/** Every secret of a set of credentials, for a last scrub of anything shown to the user. */
+export function secretsOf(credentials: ConnectionCredentials): string[] {
+  return [credentials.clientSecret, credentials.token, credentials.password].filter(
+    (secret): secret is string => typeof secret === 'string' && secret.length >= 4,
+  );
+}
