@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiProfile } from '../kit/emulator-host';
 import { matchesAnyTag, parsePreconditionHeader } from '../kit/etag';
-import { checkFieldValue, fieldByName, normalizeFieldValue, type FieldSpec } from '../kit/fields';
+import { checkFieldValue, EDM_TYPES, fieldByName, normalizeFieldValue, type FieldSpec } from '../kit/fields';
 import type { EmulatorRequest, EmulatorResponse } from '../kit/http-server';
 import { hasOrAcrossDistinctProperties, ODataQueryError, referencedProperties } from '../kit/odata/filter';
 import { describeKey, parseResourcePath, type PathSegment } from '../kit/odata/path';
@@ -414,16 +414,6 @@ function checkUniqueNumber(company: CompanyData, spec: EntitySetSpec, row: Row):
   const clash = company.findRow(spec.name, (other) => other.number === row.number && other.id !== row.id);
   if (clash !== undefined) throw bcErrors.duplicateKey(spec.caption, `No.='${String(row.number)}'`);
 }
-
-const EDM_TYPES: Readonly<Record<FieldSpec['type'], string>> = {
-  string: 'Edm.String',
-  decimal: 'Edm.Decimal',
-  integer: 'Edm.Int32',
-  boolean: 'Edm.Boolean',
-  date: 'Edm.Date',
-  datetime: 'Edm.DateTimeOffset',
-  guid: 'Edm.Guid',
-};
 
 /** Copies the request body onto `row`, checking each property; returns the names written. */
 function applyBody(spec: EntitySetSpec, row: Row, body: Row, isNew: boolean): Set<string> {

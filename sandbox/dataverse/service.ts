@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiProfile } from '../kit/emulator-host';
 import { matchesAnyTag, parsePreconditionHeader } from '../kit/etag';
-import { checkFieldValue, normalizeFieldValue, type FieldSpec } from '../kit/fields';
+import { checkFieldValue, EDM_TYPES, normalizeFieldValue } from '../kit/fields';
 import type { EmulatorRequest, EmulatorResponse } from '../kit/http-server';
 import { ODataQueryError, referencedProperties, type KeyPredicate } from '../kit/odata/filter';
 import { parseResourcePath, type PathSegment } from '../kit/odata/path';
@@ -49,16 +49,6 @@ interface RequestScope {
 type RecordReference =
   | { readonly kind: 'id'; readonly id: string }
   | { readonly kind: 'key'; readonly values: Readonly<Record<string, unknown>> };
-
-const EDM_TYPES: Readonly<Record<FieldSpec['type'], string>> = {
-  string: 'Edm.String',
-  decimal: 'Edm.Decimal',
-  integer: 'Edm.Int32',
-  boolean: 'Edm.Boolean',
-  date: 'Edm.Date',
-  datetime: 'Edm.DateTimeOffset',
-  guid: 'Edm.Guid',
-};
 
 export function createDataverseProfile(store: DataStore, settings: DataverseServiceSettings): ApiProfile {
   const data = new DataverseData(store, settings.alternateKeys);

@@ -13,6 +13,17 @@ export interface FieldSpec {
   readonly uppercase?: boolean;
 }
 
+/** The OData (EDM) type name of each field type, as both APIs name it in their error messages. */
+export const EDM_TYPES: Readonly<Record<FieldSpec['type'], string>> = {
+  string: 'Edm.String',
+  decimal: 'Edm.Decimal',
+  integer: 'Edm.Int32',
+  boolean: 'Edm.Boolean',
+  date: 'Edm.Date',
+  datetime: 'Edm.DateTimeOffset',
+  guid: 'Edm.Guid',
+};
+
 export type FieldProblem =
   | { readonly kind: 'type'; readonly field: FieldSpec; readonly value: unknown }
   | { readonly kind: 'length'; readonly field: FieldSpec; readonly value: string }
