@@ -4,6 +4,7 @@ import { recordIdentity } from './lib/model/describe';
 import type { LinkGroup, LinkOutcome } from './lib/store';
 import { linkRequestFrom } from './lib/store/link-input';
 import { checkEntity } from './lib/store/relational-store';
+import { sendListResults } from './runtime/operation';
 import { evaluate, fail, setStatus, t, type InputContext } from './runtime/red';
 import type { StoreNode } from './runtime/store-config';
 
@@ -23,6 +24,15 @@ interface LinkIdsNodeDef extends NodeDef {
   onConflict: 'error' | 'replace';
   onMiss: 'output2' | 'null';
   pageSize: string;
+}
+
+interface LinkResult {
+  index: number;
+  ok: boolean;
+  link?: LinkGroup;
+  created?: boolean;
+  changed?: boolean;
+  error?: unknown;
 }
 
 type Msg = NodeMessageInFlow & { operation?: unknown; cursor?: unknown; link?: unknown; results?: unknown };
@@ -86,14 +96,7 @@ export = function register(RED: NodeAPI): void {
         msg.link = outcome;
         return { payload: outcome.link, failures: [] };
       }
-      const results: Array<{
-        index: number;
-        ok: boolean;
-        link?: LinkGroup;
-        created?: boolean;
-        changed?: boolean;
-        error?: unknown;
-      }> = [];
+      const results: LinkResult[] = [];
       const failures: SyncError[] = [];
       for (const [index, value] of input.entries()) {
         try {
@@ -128,34 +131,20 @@ export = function register(RED: NodeAPI): void {
           const { payload: result, failures } = await link(msg, entity, input);
           payload = result;
           if (failures.length > 0) {
-            // Nothing is dropped: the linked records go on in a copy; the message itself takes the
-            // failed ones to the error path (done(err) reports the message Node-RED handed us).
-            const results = result as Array<{ ok: boolean }>;
-            if (failures.length < results.length) {
-              const linked = RED.util.cloneMessage(msg);
-              linked.payload = results.filter((r) => r.ok);
-              send(outputs === 2 ? [linked, null] : linked);
-            }
-            msg.payload = results.filter((r) => !r.ok);
-            const first = failures[0]!;
-            const batchError = new SyncError({
-              // One code when the failures agree; otherwise the first one's, with the rest in details.
-              code: first.code,
-              retryable: failures.every((f) => f.retryable),
-              system: 'store',
-              message: `${failures.length} of ${results.length} links failed: ${failures
-                .slice(0, 3)
-                .map((f) => f.message)
-                .join(' | ')}`,
-              details: { items: failures.map((f) => f.toInfo()) },
-            });
-            fail(ctx, batchError, 'store');
+            sendListResults(
+              RED,
+              ctx,
+              'catch',
+              result as LinkResult[],
+              failures,
+              (n, total) => `${n} of ${total} links failed`,
+            );
             return;
           }
         } else if (operation === 'list') {
           const after = typeof msg.cursor === 'string' && msg.cursor !== '' ? msg.cursor : undefined;
           const system = def.system
-            ? String(await evaluate(RED, node, msg, def.system, typeOf(def.systemType)))
+            ? textOf(await evaluate(RED, node, msg, def.system, typeOf(def.systemType)), 'the system name')
             : undefined;
           const page = await store.list(entity, {
             limit: pageSize,
@@ -163,7 +152,8 @@ export = function register(RED: NodeAPI): void {
             ...(system ? { system } : {}),
           });
           payload = page.links;
-          msg.cursor = page.next;
+          if (page.next === undefined) delete msg.cursor;
+          else msg.cursor = page.next;
         } else {
           const system = textOf(await evaluate(RED, node, msg, def.system, typeOf(def.systemType)), 'the system name');
           const recordId = textOf(

@@ -94,6 +94,13 @@ export interface SystemDriver {
   /** The system name set on the connection (crm, erp, nav-de, …). */
   readonly system: string;
   readonly driver: string;
+  /**
+   * Which value of a record is its id in links (`ids[system]`): the record id (a Dataverse GUID) or
+   * its number (a Business Central customer number), and so how a linked record is fetched again.
+   */
+  readonly linkKey: 'id' | 'number';
+  /** Whose id `getByNumber` takes: this system's own number, or another system's id kept on the record (the ERP number on a CRM account). */
+  readonly numberSystem: string;
   readonly capabilities: Capabilities;
   readonly customers?: CustomerPort;
   readonly orders?: OrderPort;

@@ -63,6 +63,8 @@ export function createBcApiDriver(config: ConnectionConfig, deps: HttpDriverDeps
   return {
     system: config.system,
     driver: 'bc-api',
+    linkKey: 'number',
+    numberSystem: config.system,
     capabilities: BC_CAPABILITIES,
     customers: new BcCustomerPort(api, config.customFields),
     orders: new BcOrderPort(api),

@@ -41,6 +41,8 @@ export function createDataverseDriver(config: ConnectionConfig, deps: HttpDriver
   return {
     system: config.system,
     driver: 'dataverse',
+    linkKey: 'id',
+    numberSystem: settings.erpSystem,
     capabilities,
     customers,
     orders: new DataverseOrders(client, settings, currencies),

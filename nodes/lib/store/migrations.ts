@@ -30,6 +30,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    version: 2,
+    description: 'what was last written to each system of a link, for change detection and echo suppression',
+    statements: (d) => {
+      const t = d.types;
+      return [
+        `CREATE TABLE ${d.table('sync_state')} (
+  entity ${t.text(40)} NOT NULL,
+  link_id ${t.text(100)} NOT NULL,
+  system ${t.text(40)} NOT NULL,
+  field_hashes ${t.text(4000)} NOT NULL,
+  written_at ${t.timestamp} NOT NULL,
+  CONSTRAINT sync_state_pk PRIMARY KEY (entity, link_id, system)
+)`,
+      ];
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

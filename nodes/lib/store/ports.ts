@@ -37,6 +37,15 @@ export interface LinkPage {
   next?: string;
 }
 
+/**
+ * What the sync last wrote to one system of a link: a short hash per canonical field, never the
+ * values themselves (no copy of personal or financial data is kept).
+ */
+export interface WrittenState {
+  fieldHashes: Record<string, string>;
+  writtenAt: string;
+}
+
 /** The durable state of a sync: links now; hashes, watermarks and dead letters come with later migrations. */
 export interface SyncStore {
   readonly backend: 'sqlite' | 'mssql';
@@ -50,6 +59,17 @@ export interface SyncStore {
   /** Removes a whole link; returns it as it was. */
   unlinkAll(entity: string, linkId: string): Promise<LinkGroup | undefined>;
   list(entity: string, options: { limit: number; after?: string; system?: string }): Promise<LinkPage>;
+  /** What was last written to `system` for the link, if anything. */
+  writtenState(entity: string, linkId: string, system: string): Promise<WrittenState | undefined>;
+  /**
+   * After a successful write to `system`: links the ids and records the written field hashes in one
+   * transaction, so a link never exists without its state or the other way round.
+   */
+  commitWrite(
+    link: LinkRequest,
+    written: { system: string; fieldHashes: Record<string, string> },
+    options: LinkOptions,
+  ): Promise<LinkOutcome>;
   schemaVersion(): Promise<number>;
   close(): Promise<void>;
 }

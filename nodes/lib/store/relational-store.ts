@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SyncError } from '../errors';
 import { LATEST_VERSION, MIGRATIONS, versionTableStatement } from './migrations';
-import type { LinkGroup, LinkOptions, LinkOutcome, LinkPage, LinkRequest, SyncStore } from './ports';
+import type { LinkGroup, LinkOptions, LinkOutcome, LinkPage, LinkRequest, SyncStore, WrittenState } from './ports';
 import type { SqlBackend, SqlRunner } from './sql-backend';
 
 interface LinkRow {
@@ -43,13 +43,17 @@ export function checkEntity(entity: unknown): string {
   return entity;
 }
 
-export function checkSystemId(system: unknown, recordId: unknown, entity: string): void {
+export function checkSystemName(system: unknown, entity: string): void {
   if (typeof system !== 'string' || !SYSTEM_PATTERN.test(system)) {
     throw storeError(
       'VALIDATION',
       `${entity}: system name ${JSON.stringify(system)} is not valid (letters, digits, . _ -)`,
     );
   }
+}
+
+export function checkSystemId(system: unknown, recordId: unknown, entity: string): void {
+  checkSystemName(system, entity);
   if (typeof recordId !== 'string' || recordId.length === 0 || recordId.length > MAX_RECORD_ID) {
     throw storeError(
       'VALIDATION',
@@ -105,11 +109,13 @@ export class RelationalStore implements SyncStore {
   readonly backend: 'sqlite' | 'mssql';
   readonly location: string;
   private readonly links: string;
+  private readonly state: string;
 
   private constructor(private readonly db: SqlBackend) {
     this.backend = db.dialect.name;
     this.location = db.location;
     this.links = db.dialect.table('links');
+    this.state = db.dialect.table('sync_state');
   }
 
   /** Opens a store and brings its schema to the latest version. */
@@ -182,87 +188,134 @@ export class RelationalStore implements SyncStore {
 
   async link(request: LinkRequest, options: LinkOptions): Promise<LinkOutcome> {
     checkRequest(request);
-    const { entity } = request;
+    return this.db.transaction((tx) => this.linkIn(tx, request, options, new Date()));
+  }
+
+  async commitWrite(
+    request: LinkRequest,
+    written: { system: string; fieldHashes: Record<string, string> },
+    options: LinkOptions,
+  ): Promise<LinkOutcome> {
+    checkRequest(request);
+    checkSystemName(written.system, request.entity);
     return this.db.transaction(async (tx) => {
       const now = new Date();
-      // Which links hold the requested ids today?
-      const holders = new Map<string, LinkRow>();
-      for (const [system, recordId] of Object.entries(request.ids)) {
-        const row = await this.rowOfRecord(tx, entity, system, recordId);
-        if (row) holders.set(system, row);
-      }
-      const holderLinks = [...new Set([...holders.values()].map((row) => row.link_id))];
-      const targetLinkId = request.linkId ?? holderLinks[0] ?? randomUUID();
-      const target = groupRows(await this.rowsOfLink(tx, entity, targetLinkId))[0];
-      const elsewhere = holderLinks.filter((linkId) => linkId !== targetLinkId);
-      if (elsewhere.length > 0 && !options.replace) {
-        const others = await Promise.all(
-          elsewhere.map(async (id) => groupRows(await this.rowsOfLink(tx, entity, id))[0]),
-        );
-        const groups = target ? [target, ...others] : others;
-        throw storeError(
-          'CONFLICT',
-          `${entity} ${describeIds(request.ids)} cannot be linked` +
-            (target || request.linkId === undefined ? '' : ` as link ${targetLinkId}`) +
-            `: the ids already belong to ${groups.length > 1 ? 'different links' : 'another link'} (` +
-            groups.map((g) => (g ? `link ${g.linkId}: ${describeIds(g.ids)}` : '')).join('; ') +
-            '). Unlink one of them, or set the node to replace existing links.',
-          { links: groups },
-        );
-      }
-      const created = target === undefined;
-      const moved: LinkOutcome['moved'] = [];
-      let changed = false;
-
-      for (const [system, recordId] of Object.entries(request.ids)) {
-        const holder = holders.get(system);
-        if (holder && holder.link_id === targetLinkId) continue; // already linked exactly so
-        const occupant = target?.ids[system];
-        if (occupant !== undefined && occupant !== recordId) {
-          if (!options.replace) {
-            throw storeError(
-              'CONFLICT',
-              `${entity} link ${targetLinkId} (${describeIds(target?.ids ?? {})}) already has ${system}=${occupant}; ` +
-                `${system}=${recordId} cannot be added. Unlink ${system}=${occupant} first, or set the node to replace existing links.`,
-              { link: target, system, recordId },
-            );
-          }
-          await tx.run(`DELETE FROM ${this.links} WHERE entity = @entity AND link_id = @linkId AND system = @system`, {
-            entity,
-            linkId: targetLinkId,
-            system,
-          });
-          moved.push({ system, recordId: occupant, fromLinkId: targetLinkId });
-        }
-        if (holder) {
-          // replace: move the id out of the link that holds it
-          await tx.run(
-            `DELETE FROM ${this.links} WHERE entity = @entity AND system = @system AND record_id = @recordId`,
-            {
-              entity,
-              system,
-              recordId,
-            },
-          );
-          moved.push({ system, recordId, fromLinkId: holder.link_id });
-        }
+      const outcome = await this.linkIn(tx, request, options, now);
+      const key = { entity: request.entity, linkId: outcome.link.linkId, system: written.system };
+      const previous = await this.readState(tx, key.entity, key.linkId, key.system);
+      // Fields not written this time keep their earlier hashes.
+      const fieldHashes = JSON.stringify({ ...(previous?.fieldHashes ?? {}), ...written.fieldHashes });
+      if (previous) {
         await tx.run(
-          `INSERT INTO ${this.links} (entity, link_id, system, record_id, created_at, updated_at) VALUES (@entity, @linkId, @system, @recordId, @now, @now)`,
-          { entity, linkId: targetLinkId, system, recordId, now },
+          `UPDATE ${this.state} SET field_hashes = @fieldHashes, written_at = @now WHERE entity = @entity AND link_id = @linkId AND system = @system`,
+          { ...key, fieldHashes, now },
         );
-        changed = true;
+      } else {
+        await tx.run(
+          `INSERT INTO ${this.state} (entity, link_id, system, field_hashes, written_at) VALUES (@entity, @linkId, @system, @fieldHashes, @now)`,
+          { ...key, fieldHashes, now },
+        );
       }
-      if (changed) {
-        await tx.run(`UPDATE ${this.links} SET updated_at = @now WHERE entity = @entity AND link_id = @linkId`, {
+      return outcome;
+    });
+  }
+
+  async writtenState(entity: string, linkId: string, system: string): Promise<WrittenState | undefined> {
+    checkEntity(entity);
+    return this.readState(this.db, entity, linkId, system);
+  }
+
+  private async readState(runner: SqlRunner, entity: string, linkId: string, system: string) {
+    const rows = await runner.all<{ field_hashes: string; written_at: string | Date }>(
+      `SELECT field_hashes, written_at FROM ${this.state} WHERE entity = @entity AND link_id = @linkId AND system = @system`,
+      { entity, linkId, system },
+    );
+    const row = rows[0];
+    return row
+      ? { fieldHashes: JSON.parse(row.field_hashes) as Record<string, string>, writtenAt: iso(row.written_at) }
+      : undefined;
+  }
+
+  /** The link rules, inside the caller's transaction. */
+  private async linkIn(tx: SqlRunner, request: LinkRequest, options: LinkOptions, now: Date): Promise<LinkOutcome> {
+    const { entity } = request;
+    // Which links hold the requested ids today?
+    const holders = new Map<string, LinkRow>();
+    for (const [system, recordId] of Object.entries(request.ids)) {
+      const row = await this.rowOfRecord(tx, entity, system, recordId);
+      if (row) holders.set(system, row);
+    }
+    const holderLinks = [...new Set([...holders.values()].map((row) => row.link_id))];
+    const targetLinkId = request.linkId ?? holderLinks[0] ?? randomUUID();
+    const target = groupRows(await this.rowsOfLink(tx, entity, targetLinkId))[0];
+    const elsewhere = holderLinks.filter((linkId) => linkId !== targetLinkId);
+    if (elsewhere.length > 0 && !options.replace) {
+      const others = await Promise.all(
+        elsewhere.map(async (id) => groupRows(await this.rowsOfLink(tx, entity, id))[0]),
+      );
+      const groups = target ? [target, ...others] : others;
+      throw storeError(
+        'CONFLICT',
+        `${entity} ${describeIds(request.ids)} cannot be linked` +
+          (target || request.linkId === undefined ? '' : ` as link ${targetLinkId}`) +
+          `: the ids already belong to ${groups.length > 1 ? 'different links' : 'another link'} (` +
+          groups.map((g) => (g ? `link ${g.linkId}: ${describeIds(g.ids)}` : '')).join('; ') +
+          '). Unlink one of them, or set the node to replace existing links.',
+        { links: groups },
+      );
+    }
+    const created = target === undefined;
+    const moved: LinkOutcome['moved'] = [];
+    let changed = false;
+
+    for (const [system, recordId] of Object.entries(request.ids)) {
+      const holder = holders.get(system);
+      if (holder && holder.link_id === targetLinkId) continue; // already linked exactly so
+      const occupant = target?.ids[system];
+      if (occupant !== undefined && occupant !== recordId) {
+        if (!options.replace) {
+          throw storeError(
+            'CONFLICT',
+            `${entity} link ${targetLinkId} (${describeIds(target?.ids ?? {})}) already has ${system}=${occupant}; ` +
+              `${system}=${recordId} cannot be added. Unlink ${system}=${occupant} first, or set the node to replace existing links.`,
+            { link: target, system, recordId },
+          );
+        }
+        await tx.run(`DELETE FROM ${this.links} WHERE entity = @entity AND link_id = @linkId AND system = @system`, {
           entity,
           linkId: targetLinkId,
-          now,
+          system,
         });
+        moved.push({ system, recordId: occupant, fromLinkId: targetLinkId });
       }
-      const link = groupRows(await this.rowsOfLink(tx, entity, targetLinkId))[0];
-      if (!link) throw new Error(`link ${targetLinkId} vanished inside its own transaction`);
-      return { link, created, changed, moved };
-    });
+      if (holder) {
+        // replace: move the id out of the link that holds it
+        await tx.run(
+          `DELETE FROM ${this.links} WHERE entity = @entity AND system = @system AND record_id = @recordId`,
+          {
+            entity,
+            system,
+            recordId,
+          },
+        );
+        moved.push({ system, recordId, fromLinkId: holder.link_id });
+      }
+      await tx.run(
+        `INSERT INTO ${this.links} (entity, link_id, system, record_id, created_at, updated_at) VALUES (@entity, @linkId, @system, @recordId, @now, @now)`,
+        { entity, linkId: targetLinkId, system, recordId, now },
+      );
+      changed = true;
+    }
+    if (changed) {
+      await tx.run(`UPDATE ${this.links} SET updated_at = @now WHERE entity = @entity AND link_id = @linkId`, {
+        entity,
+        linkId: targetLinkId,
+        now,
+      });
+    }
+    const link = groupRows(await this.rowsOfLink(tx, entity, targetLinkId))[0];
+    if (!link) throw new Error(`link ${targetLinkId} vanished inside its own transaction`);
+    return { link, created, changed, moved };
   }
 
   async lookup(entity: string, system: string, recordId: string): Promise<LinkGroup | undefined> {
@@ -314,12 +367,7 @@ export class RelationalStore implements SyncStore {
       params.after = options.after;
     }
     if (options.system !== undefined) {
-      if (!SYSTEM_PATTERN.test(options.system)) {
-        throw storeError(
-          'VALIDATION',
-          `${entity}: system name ${JSON.stringify(options.system)} is not valid (letters, digits, . _ -)`,
-        );
-      }
+      checkSystemName(options.system, entity);
       filters.push('system = @system');
       params.system = options.system;
     }
