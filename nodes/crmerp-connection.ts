@@ -5,6 +5,7 @@ import type { ConnectionCheck, SystemDriver } from './lib/ports';
 import { createDriver } from './drivers';
 import {
   connectionConfigFrom,
+  effectiveCredentials,
   secretsOf,
   type ConnectionCredentials,
   type ConnectionNode,
@@ -26,7 +27,7 @@ export = function register(RED: NodeAPI): void {
     (node as { system: string }).system = def.system;
 
     node.getDriver = () => {
-      driver ??= createDriver(connectionConfigFrom(def, node.credentials ?? {}), {
+      driver ??= createDriver(connectionConfigFrom(def, effectiveCredentials(node.credentials ?? {}, def.envPrefix)), {
         log: (level, message) => {
           if (level === 'warn' || level === 'error') node.warn(message);
           else if (level === 'info') node.log(message);
@@ -78,11 +79,12 @@ export = function register(RED: NodeAPI): void {
         const chosen = value === undefined || value === UNCHANGED_SECRET ? stored[key] : value;
         if (chosen !== undefined) credentials[key] = chosen;
       }
-      const secrets = secretsOf(credentials);
+      const effective = effectiveCredentials(credentials, body.envPrefix);
+      const secrets = secretsOf(effective);
       let checks: ConnectionCheck[];
       let driver: SystemDriver | undefined;
       try {
-        driver = createDriver(connectionConfigFrom(body as ConnectionNodeDef, credentials));
+        driver = createDriver(connectionConfigFrom(body as ConnectionNodeDef, effective));
         checks = await driver.testConnection();
       } catch (error) {
         const syncError = toSyncError(error, body.system ?? 'connection');

@@ -22,6 +22,8 @@ export interface ConnectionNodeDef extends NodeDef {
   customFields: string;
   erpSystem: string;
   erpNumberColumn: string;
+  /** Where credentials left empty in the editor are read from: `<prefix>_CLIENT_ID`, `<prefix>_CLIENT_SECRET`, … */
+  envPrefix: string;
 }
 
 export interface ConnectionCredentials {
@@ -120,6 +122,32 @@ export function connectionConfigFrom(def: ConnectionNodeDef, credentials: Connec
     customFields: parseCustomFields(system, def.customFields),
     options,
   };
+}
+
+const ENV_NAMES: Record<keyof ConnectionCredentials, string> = {
+  clientId: 'CLIENT_ID',
+  clientSecret: 'CLIENT_SECRET',
+  token: 'TOKEN',
+  user: 'USER',
+  password: 'PASSWORD',
+};
+
+/**
+ * The credentials to use: those stored in Node-RED, and for each one left empty the environment
+ * variable `<prefix>_<NAME>` when a prefix is set. Flows then name variables, never secrets, which
+ * suits containers and the bundled sandbox alike.
+ */
+export function effectiveCredentials(
+  stored: ConnectionCredentials,
+  envPrefix: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): ConnectionCredentials {
+  const out: ConnectionCredentials = {};
+  for (const key of Object.keys(ENV_NAMES) as Array<keyof ConnectionCredentials>) {
+    const value = stored[key] || (envPrefix ? env[`${envPrefix}_${ENV_NAMES[key]}`] : undefined);
+    if (value) out[key] = value;
+  }
+  return out;
 }
 
 /** Every secret of a set of credentials, for a last scrub of anything shown to the user. */

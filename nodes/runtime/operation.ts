@@ -19,7 +19,12 @@ export function sendResult(ctx: InputContext, errorHandling: ErrorHandling | und
 }
 
 /** Sends a failure down the node's error path (error output or Catch). */
-export function sendFailure(ctx: InputContext, errorHandling: ErrorHandling | undefined, error: unknown, system: string) {
+export function sendFailure(
+  ctx: InputContext,
+  errorHandling: ErrorHandling | undefined,
+  error: unknown,
+  system: string,
+) {
   fail(ctx, error, system, errorOutputOf(errorHandling));
 }
 

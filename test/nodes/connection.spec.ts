@@ -48,6 +48,20 @@ describe('connection node', () => {
     assert.match(customer?.data.name ?? '', /Adatum/);
   });
 
+  it('reads credentials left empty from <prefix>_CLIENT_ID and <prefix>_CLIENT_SECRET', async () => {
+    process.env.CRMERP_TEST_ERP_CLIENT_ID = bc.clientId;
+    process.env.CRMERP_TEST_ERP_CLIENT_SECRET = CANARY;
+    try {
+      await helper.load(connectionNode, [settings({ envPrefix: 'CRMERP_TEST_ERP' })], {});
+      const node = helper.getNode('erp-conn') as unknown as { getDriver(): SystemDriver };
+      const customer = await node.getDriver().customers?.getByNumber('20000');
+      assert.equal(customer?.data.ids.erp, '20000');
+    } finally {
+      delete process.env.CRMERP_TEST_ERP_CLIENT_ID;
+      delete process.env.CRMERP_TEST_ERP_CLIENT_SECRET;
+    }
+  });
+
   it('tests the dialog settings with the stored secret and never sends it back', async () => {
     await helper.load(connectionNode, [settings()], { 'erp-conn': { clientId: bc.clientId, clientSecret: CANARY } });
     const body = { ...settings(), credentials: { clientId: bc.clientId, clientSecret: '__PWRD__' } };

@@ -1,0 +1,320 @@
+/**
+ * Upsert of canonical customers into one target system, with the sync rules peer tools leave to
+ * hand-written code: matching (link → external key → natural key → create), field ownership,
+ * change detection by field hashes, echo suppression, dry runs, and batches with per-record results.
+ */
+import { SyncError, toSyncError } from '../errors';
+import type { Lang } from '../i18n';
+import { describeRecord, validationError } from '../model/describe';
+import type { ProfileId } from '../model/profiles';
+import type { Customer } from '../model/types.generated';
+import { ModelValidator } from '../model/validator';
+import type { CustomerWrite, NaturalKey, SystemDriver, SystemRecord, WriteResult } from '../ports';
+import type { SyncStore, WrittenState } from '../store/ports';
+import { fieldHash, fieldHashes } from './field-hashes';
+import { CUSTOMER_FIELDS, fieldsLedBy, type CustomerField, type Ownership } from './ownership';
+
+export const ENTITY = 'customer';
+
+export interface UpsertOptions {
+  /** The system the records come from; they must carry `ids[source]`. */
+  source: string;
+  ownership: Ownership;
+  /** On create, write every field the record has, not only those the source leads. */
+  createWritesAll: boolean;
+  /** Tried when neither a link nor an external key finds the record. */
+  naturalKey?: NaturalKey;
+  /** Plan only: return the exact write and touch nothing. */
+  dryRun: boolean;
+  /** Prospects stay in the CRM: they are rejected with a reason instead of written. */
+  skipProspects: boolean;
+  lang: Lang;
+}
+
+export type UpsertResultKind = 'created' | 'updated' | 'unchanged' | 'planned' | 'rejected';
+
+export interface UpsertResult {
+  result: UpsertResultKind;
+  /** The record's ids after the step: source id, target id once known. */
+  ids: Record<string, string>;
+  linkId?: string;
+  /** How the target record was found. */
+  matchedBy: 'link' | 'externalKey' | 'naturalKey' | 'none';
+  /** What was (or, in a dry run, would be) written. */
+  action: 'create' | 'update' | 'none';
+  write?: Partial<Customer>;
+  /** Why nothing was written, or why the record was rejected. */
+  reason?: string;
+  error?: SyncError;
+}
+
+/** The field-length profile of each driver's target system. */
+export function profileForDriver(driver: string): ProfileId | undefined {
+  return driver === 'bc-api' || driver === 'nav-sql' ? 'nav' : driver === 'dataverse' ? 'dataverse' : undefined;
+}
+
+function rejected(message: string, system: string): SyncError {
+  return new SyncError({ code: 'REJECTED', system, message });
+}
+
+/** The id a record of this target is linked by (BC: its number; Dataverse: its GUID). */
+function linkIdOf(target: SystemDriver, record: SystemRecord<Customer>): string {
+  return target.linkKey === 'number' ? (record.data.ids[target.system] ?? record.number ?? record.id) : record.id;
+}
+
+async function fetchLinked(target: SystemDriver, key: string): Promise<SystemRecord<Customer> | undefined> {
+  const customers = target.customers!;
+  return target.linkKey === 'number' ? customers.getByNumber(key) : customers.getById(key);
+}
+
+function pick(record: Customer, fields: readonly CustomerField[]): Partial<Customer> {
+  const out: Partial<Customer> = {};
+  for (const field of fields) {
+    if (record[field] !== undefined) (out as Record<string, unknown>)[field] = record[field];
+  }
+  return out;
+}
+
+/** A record's planned step, before anything is written. */
+interface Plan {
+  index: number;
+  record: Customer;
+  sourceId: string;
+  label: string;
+  result: UpsertResult;
+  /** Set when something is to be written. */
+  write?: CustomerWrite;
+  /** The link's target slot holds a record that no longer exists: relink with replace. */
+  staleLink: boolean;
+}
+
+export class CustomerUpsert {
+  private readonly validator = ModelValidator.instance();
+
+  constructor(
+    private readonly target: SystemDriver,
+    private readonly store: SyncStore,
+    private readonly options: UpsertOptions,
+  ) {
+    if (!target.customers || !target.capabilities.customers.write) {
+      throw new SyncError({
+        code: 'CONFIG',
+        system: target.system,
+        message: `${target.system} (${target.driver}) cannot write customers`,
+      });
+    }
+    if (options.source === target.system) {
+      throw new SyncError({
+        code: 'CONFIG',
+        system: target.system,
+        message: `the source system and the target are both ${target.system}`,
+      });
+    }
+  }
+
+  /** One record; failures are thrown, rejections come back as result `rejected` with the error. */
+  async one(input: unknown): Promise<UpsertResult> {
+    const plan = await this.plan(input, 0, false);
+    if (plan.result.result === 'rejected' || !plan.write) return plan.result;
+    return this.execute(plan, await this.writeOne(plan.write));
+  }
+
+  /** Several records: each planned on its own, written in the target's batch form where it has one. */
+  async many(inputs: unknown[]): Promise<Array<UpsertResult | SyncError>> {
+    const outcomes: Array<UpsertResult | SyncError | Plan> = [];
+    for (const [index, input] of inputs.entries()) {
+      try {
+        outcomes.push(await this.plan(input, index, true));
+      } catch (error) {
+        outcomes.push(toSyncError(error, this.target.system));
+      }
+    }
+    const toWrite = outcomes.filter((o): o is Plan & { write: CustomerWrite } => isPlan(o) && o.write !== undefined);
+    const written = await this.writeMany(toWrite.map((p) => p.write));
+    const results = new Map<Plan, UpsertResult | SyncError>();
+    for (const [i, plan] of toWrite.entries()) {
+      try {
+        results.set(plan, await this.execute(plan, written[i]!));
+      } catch (error) {
+        results.set(plan, toSyncError(error, this.target.system));
+      }
+    }
+    return outcomes.map((o) => (isPlan(o) ? (results.get(o) ?? o.result) : o));
+  }
+
+  private async writeOne(write: CustomerWrite): Promise<WriteResult<Customer>> {
+    const customers = this.target.customers!;
+    if (write.op === 'create') return { ok: true, record: await customers.create(write.customer), created: true };
+    if (write.op === 'update') {
+      return { ok: true, record: await customers.update(write.id, write.changes, write.etag), created: false };
+    }
+    const upserted = await customers.upsertByNumber!(write.number, write.customer);
+    return { ok: true, record: upserted.record, created: upserted.created };
+  }
+
+  private async writeMany(writes: CustomerWrite[]): Promise<Array<WriteResult<Customer>>> {
+    const customers = this.target.customers!;
+    if (writes.length > 1 && customers.writeBatch && this.target.capabilities.batchSize > 1) {
+      return customers.writeBatch(writes);
+    }
+    const results: Array<WriteResult<Customer>> = [];
+    for (const write of writes) {
+      try {
+        results.push(await this.writeOne(write));
+      } catch (error) {
+        results.push({ ok: false, error: toSyncError(error, this.target.system) });
+      }
+    }
+    return results;
+  }
+
+  /** Validation, matching and the planned write; nothing is written here. */
+  private async plan(input: unknown, index: number, inBatch: boolean): Promise<Plan> {
+    const { source, lang } = this.options;
+    const target = this.target;
+    const profile = profileForDriver(target.driver);
+    const check = this.validator.validate('customer', input, { lang, ...(profile ? { profile } : {}) });
+    if (!check.valid) throw validationError('customer', input, check.problems, lang, inBatch ? index : undefined);
+    const record = input as Customer;
+    const label = describeRecord('customer', record, lang, inBatch ? index : undefined);
+    const sourceId = record.ids[source];
+    if (sourceId === undefined) {
+      throw new SyncError({
+        code: 'VALIDATION',
+        system: 'input',
+        message: `${label} has no ids.${source}: the id of the system it comes from is needed to link it`,
+      });
+    }
+    const result: UpsertResult = {
+      result: 'unchanged',
+      ids: { [source]: sourceId },
+      matchedBy: 'none',
+      action: 'none',
+    };
+    const plan: Plan = { index, record, sourceId, label, result, staleLink: false };
+    const reject = (reason: string) => {
+      result.result = 'rejected';
+      result.reason = reason;
+      result.error = rejected(`${label}: ${reason}`, target.system);
+      return plan;
+    };
+    if (this.options.skipProspects && record.lifecycle === 'prospect') {
+      return reject(`it is a prospect; only customers go to ${target.system}`);
+    }
+
+    const found = await this.match(plan);
+    if (typeof found === 'string') return reject(found);
+    const existing = found?.record;
+    const linkId = found?.linkId;
+    if (linkId) result.linkId = linkId;
+    if (existing) result.ids[target.system] = linkIdOf(target, existing);
+
+    const owned = fieldsLedBy(this.options.ownership, source);
+    if (!existing) {
+      const fields = this.options.createWritesAll ? CUSTOMER_FIELDS : owned;
+      const write = { ...pick(record, fields), ids: record.ids, name: record.name } as Customer;
+      result.action = 'create';
+      result.write = write;
+      plan.write = { op: 'create', customer: write };
+    } else {
+      const changes = pick(record, owned);
+      const [toTarget, toSource] = linkId
+        ? await Promise.all([this.state(linkId, target.system), this.state(linkId, source)])
+        : [undefined, undefined];
+      let echoed = 0;
+      for (const field of Object.keys(changes) as CustomerField[]) {
+        const hash = fieldHash(changes[field]);
+        // Unchanged: this value is what we last wrote to the target.
+        if (toTarget?.fieldHashes[field] === hash) delete changes[field];
+        // Echo: the source holds this value because we wrote it there; it is not a change made in the source.
+        else if (toSource?.fieldHashes[field] === hash) {
+          delete changes[field];
+          echoed++;
+        }
+      }
+      if (Object.keys(changes).length === 0) {
+        result.reason = echoed > 0 ? 'echo of our own write' : 'no owned field changed since the last write';
+        return plan;
+      }
+      result.action = 'update';
+      result.write = changes;
+      plan.write = { op: 'update', id: existing.id, changes, ...(existing.etag ? { etag: existing.etag } : {}) };
+    }
+    if (this.options.dryRun) {
+      result.result = 'planned';
+      delete plan.write;
+    }
+    return plan;
+  }
+
+  private state(linkId: string, system: string): Promise<WrittenState | undefined> {
+    return this.store.writtenState(ENTITY, linkId, system);
+  }
+
+  /**
+   * Finds the target record: through the link, the target's own id on the record, the source id the
+   * target keeps (the ERP number on a CRM account), or the natural key. A string means: reject, because.
+   */
+  private async match(plan: Plan): Promise<{ record: SystemRecord<Customer>; linkId?: string } | string | undefined> {
+    const { source } = this.options;
+    const target = this.target;
+    const customers = target.customers!;
+    const link = await this.store.lookup(ENTITY, source, plan.sourceId);
+    const linkedKey = link?.ids[target.system];
+    if (link && linkedKey !== undefined) {
+      const record = await fetchLinked(target, linkedKey);
+      plan.result.matchedBy = 'link';
+      if (record) return { record, linkId: link.linkId };
+      plan.staleLink = true; // linked record deleted in the target: find or create anew, then relink
+    }
+    let found: SystemRecord<Customer> | undefined;
+    const ownKey = plan.record.ids[target.system];
+    if (ownKey !== undefined) found = await fetchLinked(target, ownKey);
+    else if (target.numberSystem === source) found = await customers.getByNumber(plan.sourceId);
+    if (found) plan.result.matchedBy = 'externalKey';
+    const naturalKey = this.options.naturalKey;
+    if (!found && naturalKey && target.capabilities.customers.naturalKeys.includes(naturalKey)) {
+      const candidates = await customers.findByNaturalKey(naturalKey, plan.record);
+      if (candidates.length > 1) {
+        const keys = candidates.map((c) => linkIdOf(target, c)).join(', ');
+        return `${candidates.length} customers in ${target.system} share its ${naturalKey} (${keys}); link it by hand`;
+      }
+      found = candidates[0];
+      if (found) plan.result.matchedBy = 'naturalKey';
+    }
+    if (!found) {
+      if (!plan.staleLink) plan.result.matchedBy = 'none';
+      return undefined;
+    }
+    const foundKey = linkIdOf(target, found);
+    const owner = await this.store.lookup(ENTITY, target.system, foundKey);
+    const ownerSourceId = owner?.ids[source];
+    if (owner && ownerSourceId !== undefined && ownerSourceId !== plan.sourceId) {
+      return `${target.system} ${foundKey} is already linked to ${source} ${ownerSourceId}`;
+    }
+    return { record: found, ...(owner ? { linkId: owner.linkId } : link ? { linkId: link.linkId } : {}) };
+  }
+
+  /** After the write: link and field hashes in one transaction, then the result. */
+  private async execute(plan: Plan, written: WriteResult<Customer>): Promise<UpsertResult> {
+    const { result } = plan;
+    if (!written.ok) throw written.error;
+    const target = this.target;
+    const targetKey = linkIdOf(target, written.record);
+    const hashes = fieldHashes(result.write as Record<string, unknown>);
+    delete hashes.ids;
+    const outcome = await this.store.commitWrite(
+      { entity: ENTITY, ids: { [this.options.source]: plan.sourceId, [target.system]: targetKey } },
+      { system: target.system, fieldHashes: hashes },
+      { replace: plan.staleLink },
+    );
+    result.result = written.created ? 'created' : 'updated';
+    result.ids = { ...result.ids, [target.system]: targetKey };
+    result.linkId = outcome.link.linkId;
+    return result;
+  }
+}
+
+function isPlan(value: unknown): value is Plan {
+  return value !== null && typeof value === 'object' && 'sourceId' in value && 'result' in value;
+}
