@@ -49,7 +49,8 @@ describe('upsert customer (core)', function () {
   afterEach(() => systems.close());
 
   describe('CRM → ERP (Business Central)', () => {
-    const toErp = (extra: Partial<UpsertOptions> = {}) => new CustomerUpsert(systems.erp, systems.store, options(extra));
+    const toErp = (extra: Partial<UpsertOptions> = {}) =>
+      new CustomerUpsert(systems.erp, systems.store, options(extra));
 
     it('creates, then finds the record through its link: unchanged, updated, never duplicated', async () => {
       const before = await bcCustomerCount(systems);
@@ -63,7 +64,10 @@ describe('upsert customer (core)', function () {
       assert.deepEqual(link?.ids, { crm: CRM_ID, erp: number });
 
       const again = await toErp().one(crmCustomer());
-      assert.deepEqual([again.result, again.matchedBy, again.reason], ['unchanged', 'link', 'no owned field changed since the last write']);
+      assert.deepEqual(
+        [again.result, again.matchedBy, again.reason],
+        ['unchanged', 'link', 'no owned field changed since the last write'],
+      );
 
       const changed = await toErp().one(crmCustomer({ phone: '+49 30 5550199' }));
       assert.equal(changed.result, 'updated');
@@ -75,7 +79,9 @@ describe('upsert customer (core)', function () {
 
     it('never overwrites an ERP-led field from the CRM side', async () => {
       const created = await toErp().one(crmCustomer());
-      const moved = await toErp().one(crmCustomer({ address: { line1: 'Elsewhere 9', city: 'Hamburg', postCode: '20095', country: 'DE' } }));
+      const moved = await toErp().one(
+        crmCustomer({ address: { line1: 'Elsewhere 9', city: 'Hamburg', postCode: '20095', country: 'DE' } }),
+      );
       assert.equal(moved.result, 'unchanged');
       const inBc = await systems.erp.customers!.getByNumber(created.ids.erp!);
       assert.equal(inBc?.data.address?.city, 'Berlin', 'the address was written on create only');
@@ -121,7 +127,9 @@ describe('upsert customer (core)', function () {
       assert.equal(ambiguous.result, 'rejected');
       assert.match(ambiguous.reason ?? '', /^2 customers in erp share its email \(C\d+, C\d+\); link it by hand$/);
 
-      const prospect = await toErp({ skipProspects: true }).one(crmCustomer({ ids: { crm: 'p-1' }, lifecycle: 'prospect' }));
+      const prospect = await toErp({ skipProspects: true }).one(
+        crmCustomer({ ids: { crm: 'p-1' }, lifecycle: 'prospect' }),
+      );
       assert.match(prospect.reason ?? '', /it is a prospect; only customers go to erp/);
     });
 
@@ -150,7 +158,10 @@ describe('upsert customer (core)', function () {
       const kinds = results.map((r) => (r instanceof SyncError ? r.code : (r as UpsertResult).result));
       assert.deepEqual(kinds, ['created', 'VALIDATION', 'VALIDATION', 'VALIDATION', 'created']);
       assert.equal(await bcCustomerCount(systems), before + 2);
-      assert.match((results[1] as SyncError).message, /record 1 \(customer crm=b-2\) has 1 invalid field: phone is 31 characters long/);
+      assert.match(
+        (results[1] as SyncError).message,
+        /record 1 \(customer crm=b-2\) has 1 invalid field: phone is 31 characters long/,
+      );
       assert.ok(await systems.store.lookup('customer', 'crm', 'b-5'));
       assert.equal(await systems.store.lookup('customer', 'crm', 'b-3'), undefined);
     });
@@ -160,7 +171,11 @@ describe('upsert customer (core)', function () {
     it('updates the CRM account found by its ERP number, writing only ERP-led fields', async () => {
       const fabrikam = (await systems.erp.customers!.getByNumber('20000'))!.data;
       const toCrm = new CustomerUpsert(systems.crm, systems.store, options({ source: 'erp' }));
-      const result = await toCrm.one({ ...fabrikam, name: 'Renamed in the ERP', address: { ...fabrikam.address, line1: 'Neue Straße 5' } });
+      const result = await toCrm.one({
+        ...fabrikam,
+        name: 'Renamed in the ERP',
+        address: { ...fabrikam.address, line1: 'Neue Straße 5' },
+      });
       assert.deepEqual([result.result, result.matchedBy], ['updated', 'externalKey']);
       assert.equal(result.write?.name, undefined, 'the CRM leads the name');
       const account = await systems.crm.customers!.getById(result.ids.crm!);

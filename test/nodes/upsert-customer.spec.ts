@@ -12,7 +12,13 @@ const NODE = 'upsert';
 const nodes = [connectionNode, storeNode, upsertNode];
 
 function customer(crmId: string, overrides: Record<string, unknown> = {}) {
-  return { ids: { crm: crmId }, name: `Customer ${crmId}`, email: `${crmId}@example.de`, lifecycle: 'customer', ...overrides };
+  return {
+    ids: { crm: crmId },
+    name: `Customer ${crmId}`,
+    email: `${crmId}@example.de`,
+    lifecycle: 'customer',
+    ...overrides,
+  };
 }
 
 describe('upsert customer node', function () {
@@ -47,7 +53,13 @@ describe('upsert customer node', function () {
         tlsVerify: true,
         timeout: '10',
       },
-      { id: 'store', type: 'crmerp-store', backend: 'sqlite', file: join(dir.path, `sync-${files++}.db`), synchronous: 'normal' },
+      {
+        id: 'store',
+        type: 'crmerp-store',
+        backend: 'sqlite',
+        file: join(dir.path, `sync-${files++}.db`),
+        synchronous: 'normal',
+      },
       {
         id: NODE,
         type: 'crmerp-upsert-customer',
@@ -126,7 +138,9 @@ describe('upsert customer node', function () {
     await helper.load(nodes, flow(), credentials());
     const ok = nextMessage('ok');
     const failed = nextMessage('failed');
-    helper.getNode(NODE).receive({ payload: [customer('l-1'), customer('l-2', { email: 'not-an-address' }), customer('l-3')] });
+    helper
+      .getNode(NODE)
+      .receive({ payload: [customer('l-1'), customer('l-2', { email: 'not-an-address' }), customer('l-3')] });
     const written = (await ok).payload as Array<{ index: number; result: string }>;
     assert.deepEqual(
       written.map((r) => [r.index, r.result]),
@@ -140,7 +154,10 @@ describe('upsert customer node', function () {
       (rejected.payload as Array<{ index: number }>).map((r) => r.index),
       [1],
     );
-    assert.match((rejected.error as { message: string }).message, /^1 of 3 customers failed: record 1 \(customer crm=l-2\)/);
+    assert.match(
+      (rejected.error as { message: string }).message,
+      /^1 of 3 customers failed: record 1 \(customer crm=l-2\)/,
+    );
   });
 
   it('reports a missing connection as CONFIG', async () => {
