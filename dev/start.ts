@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { startSandbox, type Sandbox } from '../sandbox/run';
 import settings from './settings';
 import { flowFiles, flowHash, mergeFlows } from './flows';
 
@@ -54,33 +55,58 @@ function deployFlows(userDir: string): string {
   }
   writeFileSync(flowFile, JSON.stringify(flows, null, 2));
   writeFileSync(marker, wanted);
-  return `deployed ${flows.filter((n) => n.type === 'tab').length} tabs from flows/`;
+  const tabs = flows.filter((n) => n.type === 'tab').length;
+  return `deployed ${tabs} ${tabs === 1 ? 'tab' : 'tabs'} from flows/`;
 }
 
-function main(): void {
+/**
+ * What the connection nodes in flows/ read (`${CRMERP_ERP_URL}`, env prefix CRMERP_ERP, …): the sandbox's
+ * addresses and credentials, unless the environment already names real systems.
+ */
+export function sandboxEnvironment(sandbox: Sandbox, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const defaults: Record<string, string> = {
+    CRMERP_ERP_URL: sandbox.bc.url,
+    CRMERP_ERP_TENANT: sandbox.bc.tenant,
+    CRMERP_ERP_TOKEN_URL: sandbox.bc.tokenUrl,
+    CRMERP_ERP_CLIENT_ID: sandbox.bc.clientId,
+    CRMERP_ERP_CLIENT_SECRET: sandbox.bc.clientSecret,
+    CRMERP_CRM_URL: sandbox.dataverse.url,
+    CRMERP_CRM_TOKEN_URL: sandbox.dataverse.tokenUrl,
+    CRMERP_CRM_CLIENT_ID: sandbox.dataverse.clientId,
+    CRMERP_CRM_CLIENT_SECRET: sandbox.dataverse.clientSecret,
+  };
+  return { ...defaults, ...env };
+}
+
+async function main(): Promise<void> {
   const userDir = settings.userDir;
   mkdirSync(userDir, { recursive: true });
   linkPackage(userDir);
   const flowNote = deployFlows(userDir);
+  const sandbox = process.env.CRMERP_SANDBOX === '0' ? undefined : await startSandbox(process.env, root);
 
   const editor = `http://${settings.uiHost}:${settings.uiPort}`;
   const nodeRed = spawn(
     process.execPath,
     [require.resolve('node-red/red.js'), '--settings', join(__dirname, 'settings.js'), '--userDir', userDir],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: sandbox ? sandboxEnvironment(sandbox, process.env) : process.env },
   );
   let announced = false;
   nodeRed.stdout.on('data', (chunk: Buffer) => {
     process.stdout.write(chunk);
     if (!announced && chunk.toString().includes('Started flows')) {
       announced = true;
+      const rows: Array<[string, string]> = [
+        ['Node-RED editor', editor],
+        ['Flows', flowNote],
+        ['User directory', relative(root, userDir) || userDir],
+        ...(sandbox ? sandbox.summary() : [['Sandbox', 'off (CRMERP_SANDBOX=0)'] as [string, string]]),
+      ];
       console.log(
         [
           '',
           '  CRM ⇄ ERP is running',
-          `  Node-RED editor   ${editor}`,
-          `  Flows             ${flowNote}`,
-          `  User directory    ${relative(root, userDir) || userDir}`,
+          ...rows.map(([label, value]) => `  ${label.padEnd(26)}${value}`),
           '  Stop with Ctrl-C; data are kept for the next start.',
           '',
         ].join('\n'),
@@ -97,8 +123,13 @@ function main(): void {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   nodeRed.on('exit', (code, signal) => {
-    process.exit(stopping ? 0 : (code ?? (signal ? 1 : 0)));
+    const exitCode = stopping ? 0 : (code ?? (signal ? 1 : 0));
+    // The sandbox writes its pending changes on close, so the next start finds the data again.
+    void (sandbox ? sandbox.close() : Promise.resolve()).finally(() => process.exit(exitCode));
   });
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
