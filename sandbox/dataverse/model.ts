@@ -100,6 +100,10 @@ const accounts: TableSpec = {
     money('revenue'),
     { name: 'numberofemployees', type: 'integer' },
     text('description', 2000),
+    money('new_openbalance'),
+    money('new_overduebalance'),
+    { name: 'new_oldestduedate', type: 'date' },
+    { name: 'new_invoicescheckedat', type: 'datetime' },
     ...stateColumns,
     ...systemColumns,
   ],
@@ -129,6 +133,7 @@ const salesorders: TableSpec = {
   columns: [
     { name: 'salesorderid', type: 'guid' },
     text('ordernumber', 100),
+    text('new_erpordernumber', 20),
     text('name', 300),
     text('description', 2000),
     money('totalamount'),
