@@ -31,6 +31,13 @@ export type CustomerWrite =
 /** The result of one write of a batch, in the order of the writes: a failure fails that write only. */
 export type WriteResult<T> = { ok: true; record: SystemRecord<T>; created: boolean } | { ok: false; error: SyncError };
 
+/**
+ * A change feed: pages of the records changed after `since` (ISO 8601, exclusive; undefined = every
+ * record, for an initial load), oldest change first, each with its `modifiedAt`. The same shape for
+ * every entity, so orders and invoices can offer one too.
+ */
+export type ChangedSince<T> = (since: string | undefined, pageSize: number) => AsyncGenerator<Array<SystemRecord<T>>>;
+
 export interface CustomerPort {
   getById(id: string): Promise<SystemRecord<Customer> | undefined>;
   /** By the system's customer number, or by its alternate key (e.g. the ERP number on a CRM account). */
@@ -47,6 +54,8 @@ export interface CustomerPort {
   ): Promise<{ record: SystemRecord<Customer>; created: boolean }>;
   /** Several writes in the API's batch form (up to `capabilities.batchSize` per call), each with its own result. */
   writeBatch?(writes: CustomerWrite[]): Promise<Array<WriteResult<Customer>>>;
+  /** The customers changed after a watermark, where the API can filter and order by modification time. */
+  changedSince?: ChangedSince<Customer>;
 }
 
 /** What an ERP order carries beyond the canonical order: resolved customer and line numbers. */
@@ -67,6 +76,11 @@ export interface OrderPort {
   create(order: OrderDraft): Promise<SystemRecord<Order>>;
   getById(id: string): Promise<SystemRecord<Order> | undefined>;
   findByExternalDocumentNumber(externalDocumentNumber: string): Promise<SystemRecord<Order> | undefined>;
+  /**
+   * Keeps another system's number for the order on the record, e.g. the ERP order number on the CRM
+   * order; `field` replaces the driver's default field. Only drivers whose system can hold it.
+   */
+  setExternalNumber?(id: string, number: string, field?: string): Promise<void>;
 }
 
 export interface InvoicePort {

@@ -1,6 +1,7 @@
 /**
  * OrderPort on Dataverse sales orders: the CRM's read side. Orders are created in the ERP, so `create` is
  * refused; an order is found by its own `ordernumber`, which the ERP keeps as the external document number.
+ * The one write is the ERP order number, kept on the sales order once the ERP has the order.
  */
 import { SyncError, isSyncError } from '../../lib/errors';
 import type { Order, OrderLine } from '../../lib/model/types.generated';
@@ -19,6 +20,8 @@ import { equalsFilter, getAllRows, getRow, recordUrl, textOf, type Row } from '.
 
 const SALES_ORDERS = 'salesorders';
 const ORDER_LINES = 'salesorderdetails';
+/** The text column that keeps the ERP order number on a sales order, unless the caller names another. */
+export const DEFAULT_ERP_ORDER_NUMBER_COLUMN = 'new_erpordernumber';
 
 export class DataverseOrders implements OrderPort {
   constructor(
@@ -53,6 +56,12 @@ export class DataverseOrders implements OrderPort {
       this.settings.pageSize,
     );
     return row === undefined ? undefined : this.toRecord(row);
+  }
+
+  /** Writes the ERP order number onto the sales order; If-Match `*` makes the PATCH update only, never create. */
+  async setExternalNumber(id: string, number: string, column = DEFAULT_ERP_ORDER_NUMBER_COLUMN): Promise<void> {
+    const url = recordUrl(this.settings.system, SALES_ORDERS, id, `salesorder ${id}`);
+    await this.client.patch(url, { [column]: number }, { headers: { 'If-Match': '*' } });
   }
 
   private async toRecord(row: Row): Promise<SystemRecord<Order>> {

@@ -1,0 +1,427 @@
+/**
+ * Creates a signed CRM order in the ERP exactly once. The source order id is the idempotency key,
+ * kept twice: as the ERP order's external document number and as a link in the sync store. A repeated
+ * order finds its link; an order whose link write was lost (a crash between the two writes) is found
+ * by its external document number and linked then. Nothing here knows Node-RED.
+ */
+import { createHash } from 'node:crypto';
+import { SyncError, toSyncError } from '../errors';
+import type { Lang } from '../i18n';
+import { validationError } from '../model/describe';
+import type { Order, OrderLine } from '../model/types.generated';
+import { ModelValidator } from '../model/validator';
+import type { OrderDraft, OrderPort, SystemDriver, SystemRecord } from '../ports';
+import type { LinkGroup, SyncStore } from '../store/ports';
+
+const ORDER_ENTITY = 'order';
+const ITEM_ENTITY = 'item';
+const CUSTOMER_ENTITY = 'customer';
+
+export type OrderStatus = Order['status'];
+
+/** Written as a record so the compiler notices a status added to the schema. */
+const STATUS_NAMES: Readonly<Record<OrderStatus, true>> = {
+  draft: true,
+  submitted: true,
+  signed: true,
+  won: true,
+  lost: true,
+  cancelled: true,
+  open: true,
+  released: true,
+};
+
+const ORDER_STATUSES = Object.keys(STATUS_NAMES) as OrderStatus[];
+
+/** Only signed orders go to the ERP unless the node says otherwise. */
+export const DEFAULT_TRANSFER_STATUSES: readonly OrderStatus[] = ['signed', 'won'];
+
+/** Business Central's External Document No. is a Code[35] field: at most 35 characters, kept in capitals. */
+const EXTERNAL_DOCUMENT_NUMBER_LENGTH = 35;
+const DERIVED_KEY_PREFIX = 'CRM-';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export interface ItemNumbers {
+  /** CRM item code → ERP item number, edited in the node; it wins over links. */
+  table: Readonly<Record<string, string>>;
+  /** Look item numbers up in the links of entity `item`. */
+  useLinks: boolean;
+  /** An item neither the table nor a link translates: keep its number, or reject the order. */
+  unknown: 'keep' | 'reject';
+}
+
+export interface WriteBack {
+  /** The source system's driver; its orders must be able to keep the ERP number. */
+  crm: SystemDriver;
+  /** The field on the CRM order; the driver's default when absent. */
+  field?: string;
+}
+
+export interface CreateOrderOptions {
+  /** The system the orders come from, e.g. `crm`. */
+  source: string;
+  /** Orders with another status are rejected. */
+  statuses: readonly OrderStatus[];
+  items: ItemNumbers;
+  /** Send the CRM's unit prices (and its currency); otherwise the ERP prices the lines. */
+  useSourcePrices: boolean;
+  /** Language of validation messages. */
+  lang: Lang;
+  writeBack?: WriteBack;
+}
+
+export interface CreateOrderResult {
+  result: 'created' | 'existing';
+  sourceId: string;
+  /** The ERP order number. */
+  number: string;
+  /** The ERP order's status; null when the ERP no longer has it as an order (posted or deleted). */
+  status: OrderStatus | null;
+  /** The link's ids per system. */
+  ids: Record<string, string>;
+  linkId: string;
+  /** The idempotency key as kept in the ERP. */
+  externalDocumentNumber: string;
+  /** Set when the ERP number was written back to the CRM order. */
+  writtenBack?: true;
+}
+
+function rejected(message: string, system: string): SyncError {
+  return new SyncError({ code: 'REJECTED', system, message });
+}
+
+function configError(message: string, system: string): SyncError {
+  return new SyncError({ code: 'CONFIG', system, message });
+}
+
+/** A failure after the ERP order exists: the same code, a message that says so, and the result so far. */
+function afterErpWrite(error: unknown, system: string, message: string, result?: CreateOrderResult): SyncError {
+  const cause = toSyncError(error, system);
+  return new SyncError({
+    code: cause.code,
+    system: cause.system,
+    retryable: cause.retryable,
+    ...(cause.status !== undefined && { status: cause.status }),
+    message: `${message}: ${cause.message}`,
+    details: { ...(result && { result }), ...(cause.details !== undefined && { cause: cause.details }) },
+    cause,
+  });
+}
+
+/**
+ * The external document number of a source order id: the id itself when a Code[35] field keeps it
+ * unchanged; a GUID as its 32 hex digits; anything else as `CRM-` and 31 hex digits of its SHA-256.
+ * Stable, so a repeated order always finds its ERP order again.
+ */
+export function externalDocumentKey(sourceId: string): string {
+  const kept = sourceId.length <= EXTERNAL_DOCUMENT_NUMBER_LENGTH && sourceId === sourceId.trim().toUpperCase();
+  if (kept) return sourceId;
+  if (GUID.test(sourceId)) return sourceId.replace(/-/g, '').toUpperCase();
+  const digest = createHash('sha256').update(sourceId, 'utf8').digest('hex').toUpperCase();
+  return DERIVED_KEY_PREFIX + digest.slice(0, EXTERNAL_DOCUMENT_NUMBER_LENGTH - DERIVED_KEY_PREFIX.length);
+}
+
+/** The translation table as the editor stores it: a JSON object of CRM code → ERP item number. */
+export function parseItemTable(text: string | undefined, system: string): Record<string, string> {
+  if (text === undefined || text.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw configError(`the item table is not valid JSON: ${(error as Error).message}`, system);
+  }
+  const shape = 'the item table must map CRM item codes to ERP item numbers, e.g. {"BIKE-RED": "1896-S"}';
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw configError(shape, system);
+  for (const [code, number] of Object.entries(parsed)) {
+    if (typeof number !== 'string' || number.trim() === '') {
+      throw configError(`${shape}; "${code}" has no ERP item number`, system);
+    }
+  }
+  return parsed as Record<string, string>;
+}
+
+/** The statuses ticked in the editor; unknown names are a CONFIG error, none at all too. */
+export function parseStatuses(value: unknown, system: string): OrderStatus[] {
+  const names = Array.isArray(value) ? value : [];
+  const unknown = names.filter((name) => !ORDER_STATUSES.includes(name as OrderStatus));
+  if (unknown.length > 0 || names.length === 0) {
+    throw configError(
+      unknown.length > 0
+        ? `unknown order status ${unknown.map((name) => JSON.stringify(name)).join(', ')}; known: ${ORDER_STATUSES.join(', ')}`
+        : 'no order status is selected to go to the ERP',
+      system,
+    );
+  }
+  return names as OrderStatus[];
+}
+
+/** The id a record is linked by: BC links orders by number, a GUID-keyed system by id. */
+function linkedIdOf(erp: SystemDriver, record: SystemRecord<Order>): string {
+  return erp.linkKey === 'number' ? (record.number ?? record.id) : record.id;
+}
+
+/** Refuses settings that could never work before anything is read or written. */
+function orderPortOf(erp: SystemDriver, options: CreateOrderOptions): OrderPort {
+  if (!erp.orders || !erp.capabilities.orders.create) {
+    throw configError(`${erp.system} (${erp.driver}) cannot create orders`, erp.system);
+  }
+  if (options.source === erp.system) {
+    throw configError(`the orders come from ${erp.system}, the system they are to be created in`, erp.system);
+  }
+  const { crm, field } = options.writeBack ?? {};
+  if (crm && crm.system !== options.source) {
+    throw configError(
+      `the ERP number is written back to the order's own system ${options.source}, but the CRM connection is ${crm.system}`,
+      crm.system,
+    );
+  }
+  if (crm && !crm.orders?.setExternalNumber) {
+    throw configError(`${crm.system} (${crm.driver}) cannot keep the ERP order number on its orders`, crm.system);
+  }
+  // Letters, digits and _, as Dataverse columns and the field names of most APIs have them.
+  if (crm && field !== undefined && !FIELD_NAME.test(field)) {
+    throw configError(`"${field}" is not a field name (letters, digits and _, not starting with a digit)`, crm.system);
+  }
+  return erp.orders;
+}
+
+/** Lets one order through at a time per key, so a double click cannot create an order twice in this process. */
+const ordersInProgress = new Map<string, Promise<unknown>>();
+
+async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const previous = ordersInProgress.get(key) ?? Promise.resolve();
+  const current = previous.catch(() => undefined).then(work);
+  ordersInProgress.set(key, current);
+  try {
+    return await current;
+  } finally {
+    if (ordersInProgress.get(key) === current) ordersInProgress.delete(key);
+  }
+}
+
+/** One order on its way, with what every step needs. */
+class OrderTransfer {
+  readonly key: string;
+  /** `order SO-1`, or `record 2 (order SO-1)` in a list. */
+  readonly label: string;
+
+  constructor(
+    private readonly erp: SystemDriver,
+    private readonly orders: OrderPort,
+    private readonly store: SyncStore,
+    private readonly options: CreateOrderOptions,
+    private readonly order: Order,
+    private readonly index: number | undefined,
+  ) {
+    this.key = externalDocumentKey(order.sourceId);
+    const name = `order ${order.sourceId}`;
+    this.label = index === undefined ? name : `record ${index} (${name})`;
+  }
+
+  checkStatus(): void {
+    const { statuses } = this.options;
+    if (!statuses.includes(this.order.status)) {
+      throw rejected(
+        `${this.label} has status ${this.order.status}; only ${statuses.join(', ')} go to the ERP`,
+        this.erp.system,
+      );
+    }
+  }
+
+  async run(): Promise<CreateOrderResult> {
+    const { source } = this.options;
+    const link = await this.store.lookup(ORDER_ENTITY, source, this.order.sourceId);
+    const linkedId = link?.ids[this.erp.system];
+    if (link && linkedId !== undefined)
+      return this.result('existing', link, await this.fetchLinked(linkedId), linkedId);
+
+    const customerNumber = await this.customerNumber();
+    const found = await this.orders.findByExternalDocumentNumber(this.key);
+    if (found) {
+      this.checkSameCustomer(found, customerNumber);
+      return this.result('existing', await this.link(found), found, linkedIdOf(this.erp, found));
+    }
+    const draft = this.checkedDraft(customerNumber, await this.erpLines());
+    const created = await this.orders.create(draft);
+    return this.result('created', await this.link(created), created, linkedIdOf(this.erp, created));
+  }
+
+  /** BC keeps no order by number in the port: the key finds it, and its number must be the linked one. */
+  private async fetchLinked(linkedId: string): Promise<SystemRecord<Order> | undefined> {
+    if (this.erp.linkKey === 'id') return this.orders.getById(linkedId);
+    const byKey = await this.orders.findByExternalDocumentNumber(this.key);
+    return byKey && linkedIdOf(this.erp, byKey) === linkedId ? byKey : undefined;
+  }
+
+  /** The ERP customer: named on the order, else through the customer's link. */
+  private async customerNumber(): Promise<string> {
+    const { source } = this.options;
+    const erpSystem = this.erp.system;
+    const customer = this.order.customer;
+    const named = customer.ids?.[erpSystem] ?? customer.number;
+    if (named !== undefined) return named;
+    const sourceCustomerId = customer.ids?.[source];
+    if (sourceCustomerId === undefined) {
+      throw rejected(
+        `${this.label} names its customer by neither a ${source} id nor an ${erpSystem} number`,
+        erpSystem,
+      );
+    }
+    const linked = (await this.store.lookup(CUSTOMER_ENTITY, source, sourceCustomerId))?.ids[erpSystem];
+    if (linked === undefined) {
+      throw rejected(
+        `customer ${source}=${sourceCustomerId} of ${this.label} is not linked to ${erpSystem}; sync the customer first`,
+        erpSystem,
+      );
+    }
+    return linked;
+  }
+
+  /**
+   * An ERP order found by the key but not linked is ours only if it is for the same customer: someone may
+   * have typed the same text as a customer's reference. A customer given by its ERP record id cannot be compared.
+   */
+  private checkSameCustomer(found: SystemRecord<Order>, customerNumber: string): void {
+    const known = [found.data.customer.number, ...Object.values(found.data.customer.ids ?? {})];
+    const same = known.some((value) => value?.toUpperCase() === customerNumber.toUpperCase());
+    if (!same && !GUID.test(customerNumber)) {
+      const erpOrder = found.number ?? found.id;
+      throw new SyncError({
+        code: 'CONFLICT',
+        system: this.erp.system,
+        message:
+          `${this.label}: ${this.erp.system} order ${erpOrder} already has the external document number ${this.key} ` +
+          `but is for customer ${found.data.customer.number ?? '?'}, not ${customerNumber}; nothing was written`,
+        details: { externalDocumentNumber: this.key, erpOrder },
+      });
+    }
+  }
+
+  /** The lines with ERP item numbers: the node's table first, then the item links. */
+  private async erpLines(): Promise<OrderLine[]> {
+    const { table, useLinks, unknown } = this.options.items;
+    const translating = useLinks || Object.keys(table).length > 0;
+    const linked = new Map<string, string | undefined>();
+    const untranslated: string[] = [];
+    const lines: OrderLine[] = [];
+    for (const [index, line] of this.order.lines.entries()) {
+      let itemNumber = table[line.itemNumber];
+      if (itemNumber === undefined && useLinks) {
+        if (!linked.has(line.itemNumber)) {
+          const link = await this.store.lookup(ITEM_ENTITY, this.options.source, line.itemNumber);
+          linked.set(line.itemNumber, link?.ids[this.erp.system]);
+        }
+        itemNumber = linked.get(line.itemNumber);
+      }
+      if (itemNumber === undefined && translating && unknown === 'reject') {
+        untranslated.push(`lines[${index}] "${line.itemNumber}"`);
+      }
+      lines.push({ ...line, itemNumber: itemNumber ?? line.itemNumber });
+    }
+    if (untranslated.length > 0) {
+      const inTable = Object.keys(table).length > 0;
+      const why =
+        inTable && useLinks ? 'neither in the item table nor linked' : inTable ? 'not in the item table' : 'not linked';
+      throw rejected(
+        `${this.label}: no ${this.erp.system} item number for ${untranslated.join(', ')} (${why}); nothing was written`,
+        this.erp.system,
+      );
+    }
+    return lines;
+  }
+
+  /** The draft as it goes to the ERP, checked against the NAV / BC field lengths. */
+  private checkedDraft(customerNumber: string, lines: OrderLine[]): OrderDraft {
+    const { order } = this;
+    const { useSourcePrices, lang } = this.options;
+    // The ERP's lengths apply to what it receives: the translated item numbers.
+    const asSent = { ...order, lines };
+    const check = ModelValidator.instance().validate('order', asSent, { lang, profile: 'nav' });
+    if (!check.valid) throw validationError('order', asSent, check.problems, lang, this.index);
+    return {
+      customerNumber,
+      externalDocumentNumber: this.key,
+      orderDate: order.orderDate,
+      ...(order.requestedDeliveryDate !== undefined && { requestedDeliveryDate: order.requestedDeliveryDate }),
+      // CRM prices are in the CRM's currency; ERP prices in the currency the ERP keeps for the customer.
+      ...(useSourcePrices && order.currency !== undefined && { currency: order.currency }),
+      lines,
+      useSourcePrices,
+    };
+  }
+
+  private async link(record: SystemRecord<Order>): Promise<LinkGroup> {
+    const erpId = linkedIdOf(this.erp, record);
+    const ids = { [this.options.source]: this.order.sourceId, [this.erp.system]: erpId };
+    try {
+      return (await this.store.link({ entity: ORDER_ENTITY, ids }, { replace: false })).link;
+    } catch (error) {
+      // The external document number finds the order again: a repeat links it and creates nothing.
+      throw afterErpWrite(
+        error,
+        'store',
+        `${this.label} is ${this.erp.system} order ${erpId}, but linking the two failed; send the order again to link it`,
+      );
+    }
+  }
+
+  private result(
+    result: CreateOrderResult['result'],
+    link: LinkGroup,
+    record: SystemRecord<Order> | undefined,
+    linkedId: string,
+  ): CreateOrderResult {
+    return {
+      result,
+      sourceId: this.order.sourceId,
+      number: record?.number ?? linkedId,
+      status: record?.data.status ?? null,
+      ids: link.ids,
+      linkId: link.linkId,
+      externalDocumentNumber: this.key,
+    };
+  }
+}
+
+async function writeBack(
+  target: WriteBack,
+  result: CreateOrderResult,
+  label: string,
+  erpSystem: string,
+): Promise<CreateOrderResult> {
+  try {
+    await target.crm.orders!.setExternalNumber!(result.sourceId, result.number, target.field);
+  } catch (error) {
+    // The ERP order exists and is linked: sending the order again repeats only the write-back.
+    throw afterErpWrite(
+      error,
+      target.crm.system,
+      `${label} is ${erpSystem} order ${result.number}, but writing that number back to ${target.crm.system} failed`,
+      result,
+    );
+  }
+  return { ...result, writtenBack: true };
+}
+
+/**
+ * Creates one canonical order in the ERP, or returns the ERP order it already became. Throws a SyncError:
+ * VALIDATION (the order is not a valid canonical order for NAV / BC), REJECTED (a rule of the node said no;
+ * nothing was written), CONFIG, or what the ERP, the store or the write-back answered.
+ * `index` names the record's place in a list in messages.
+ */
+export async function createOrder(
+  erp: SystemDriver,
+  store: SyncStore,
+  options: CreateOrderOptions,
+  input: unknown,
+  index?: number,
+): Promise<CreateOrderResult> {
+  const orders = orderPortOf(erp, options);
+  const check = ModelValidator.instance().validate('order', input, { lang: options.lang });
+  if (!check.valid) throw validationError('order', input, check.problems, options.lang, index);
+  const transfer = new OrderTransfer(erp, orders, store, options, input as Order, index);
+  transfer.checkStatus();
+  const result = await oneAtATime(`${erp.system}\u0000${transfer.key}`, () => transfer.run());
+  return options.writeBack ? writeBack(options.writeBack, result, transfer.label, erp.system) : result;
+}
