@@ -6,9 +6,10 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { startSandbox, type Sandbox } from '../sandbox/run';
+import { startSandbox } from '../sandbox/run';
 import settings from './settings';
 import { flowFiles, flowHash, mergeFlows } from './flows';
+import { sandboxEnvironment } from './sandbox-environment';
 
 const root = join(__dirname, '..', '..');
 const packageName = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string }).name;
@@ -57,25 +58,6 @@ function deployFlows(userDir: string): string {
   writeFileSync(marker, wanted);
   const tabs = flows.filter((n) => n.type === 'tab').length;
   return `deployed ${tabs} ${tabs === 1 ? 'tab' : 'tabs'} from flows/`;
-}
-
-/**
- * What the connection nodes in flows/ read (`${CRMERP_ERP_URL}`, env prefix CRMERP_ERP, …): the sandbox's
- * addresses and credentials, unless the environment already names real systems.
- */
-export function sandboxEnvironment(sandbox: Sandbox, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const defaults: Record<string, string> = {
-    CRMERP_ERP_URL: sandbox.bc.url,
-    CRMERP_ERP_TENANT: sandbox.bc.tenant,
-    CRMERP_ERP_TOKEN_URL: sandbox.bc.tokenUrl,
-    CRMERP_ERP_CLIENT_ID: sandbox.bc.clientId,
-    CRMERP_ERP_CLIENT_SECRET: sandbox.bc.clientSecret,
-    CRMERP_CRM_URL: sandbox.dataverse.url,
-    CRMERP_CRM_TOKEN_URL: sandbox.dataverse.tokenUrl,
-    CRMERP_CRM_CLIENT_ID: sandbox.dataverse.clientId,
-    CRMERP_CRM_CLIENT_SECRET: sandbox.dataverse.clientSecret,
-  };
-  return { ...defaults, ...env };
 }
 
 async function main(): Promise<void> {

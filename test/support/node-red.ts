@@ -3,6 +3,22 @@ import type { Node } from 'node-red';
 
 helper.init(require.resolve('node-red'));
 
+/**
+ * The helper loads the real catch, status and complete modules once per such node in the flow, so
+ * a flow with two Catch nodes (one per tab) fails with "catch already registered". Load each once
+ * per `helper.load` instead.
+ */
+type CoreModule = (red: object) => unknown;
+const coreModules = (helper as unknown as { _nodeModules: Record<string, CoreModule> })._nodeModules;
+for (const [type, load] of Object.entries(coreModules)) {
+  const loadedFor = new WeakSet<object>();
+  coreModules[type] = (red) => {
+    if (loadedFor.has(red)) return undefined;
+    loadedFor.add(red);
+    return load(red);
+  };
+}
+
 export { helper };
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };

@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { SyncStore } from '../../nodes/lib/store';
+import { startBcEmulator, startDataverseEmulator, type BcEmulator, type DataverseEmulator } from '../../sandbox';
+import request from 'supertest';
+import { flowNodeModules, httpNode, loadRepositoryFlows, useSandbox } from '../support/flow-runner';
+import { helper, until } from '../support/node-red';
+import { tempDir } from '../support/tmp';
+
+type Msg = Record<string, unknown> & { payload?: unknown; error?: { code: string; message: string } };
+
+/**
+ * Every tab of flows/ as `npm start` deploys it, against the sandbox systems, checking the end
+ * state in both systems. Start-up injections fire as they do under `npm start`.
+ */
+describe('flows: CRM ⇄ ERP scenarios against the sandbox', function () {
+  this.timeout(60_000);
+  const dir = tempDir('flows');
+  let bc: BcEmulator;
+  let dataverse: DataverseEmulator;
+  let restoreEnv: () => void;
+  let received: Map<string, Msg[]>;
+  let flows: ReturnType<typeof loadRepositoryFlows>;
+
+  before(async () => {
+    [bc, dataverse] = await Promise.all([startBcEmulator(), startDataverseEmulator()]);
+    restoreEnv = useSandbox({ bc, dataverse });
+    await helper.startServer();
+  });
+  after(async () => {
+    await helper.stopServer();
+    restoreEnv();
+    await Promise.all([bc.close(), dataverse.close()]);
+    dir.remove();
+  });
+  afterEach(() => helper.unload());
+
+  async function load(): Promise<SyncStore> {
+    flows = loadRepositoryFlows({ 'crmerp-store-local': { file: join(dir.path, `sync-${Date.now()}.db`) } });
+    // Start-up injections are fired by the test, one scenario at a time.
+    for (const node of flows) if (node.type === 'inject') node.once = false;
+    await helper.load(flowNodeModules(), flows);
+    received = new Map();
+    for (const node of flows.filter((n) => n.type === 'debug')) {
+      const list: Msg[] = [];
+      received.set(`${node.z as string}/${node.name as string}`, list);
+      helper.getNode(node.id).on('input', (msg: Msg) => list.push(msg));
+    }
+    return (helper.getNode('crmerp-store-local') as unknown as { getStore(): Promise<SyncStore> }).getStore();
+  }
+
+  function tab(label: string): string {
+    const found = flows.find((n) => n.type === 'tab' && n.label === label);
+    assert.ok(found, `flows/ has a tab "${label}"`);
+    return found.id;
+  }
+
+  function press(tabLabel: string, injectName: string): void {
+    const z = tab(tabLabel);
+    const inject = flows.find((n) => n.type === 'inject' && n.z === z && n.name === injectName);
+    assert.ok(inject, `tab "${tabLabel}" has an inject "${injectName}"`);
+    helper.getNode(inject.id).receive({});
+  }
+
+  function debugOf(tabLabel: string, name: string): Msg[] {
+    const list = received.get(`${tab(tabLabel)}/${name}`);
+    assert.ok(list, `tab "${tabLabel}" has a debug node "${name}"`);
+    return list;
+  }
+
+  it('pushes a won order to the ERP once, writes the ERP number back, and rejects a draft', async () => {
+    const store = await load();
+    await store.link(
+      { entity: 'customer', ids: { crm: 'acc00000-0000-4000-8000-000000000001', erp: '20000' } },
+      { replace: false },
+    );
+    const orders = debugOf('Signed orders CRM → ERP', 'ERP sales order');
+    const rejected = debugOf('Signed orders CRM → ERP', 'rejected order');
+
+    press('Signed orders CRM → ERP', 'won order (Fabrikam)');
+    await until(() => orders.length === 1, 'the created order');
+    const created = orders[0]!.payload as { result: string; number: string; writtenBack?: unknown };
+    assert.equal(created.result, 'created');
+    press('Signed orders CRM → ERP', 'won order (Fabrikam)');
+    await until(() => orders.length === 2, 'the second answer');
+    assert.deepEqual(
+      [(orders[1]!.payload as { result: string }).result, (orders[1]!.payload as { number: string }).number],
+      ['existing', created.number],
+    );
+
+    const bcOrders = (await (await fetch(`${bc.url}/_admin/state`)).json()) as {
+      companies: Array<{
+        entities: { salesOrders: Array<{ number: string; externalDocumentNumber: string; customerNumber: string }> };
+      }>;
+    };
+    const mine = bcOrders.companies[0]!.entities.salesOrders.filter((o) => o.number === created.number);
+    assert.equal(mine.length, 1);
+    assert.equal(mine[0]!.customerNumber, '20000');
+    const crmOrder = (await (await fetch(`${dataverse.url}/_admin/state`)).json()) as {
+      entities: { salesorders: Array<{ salesorderid: string; new_erpordernumber?: string }> };
+    };
+    const written = crmOrder.entities.salesorders.find(
+      (o) => o.salesorderid === '5a1e0000-0000-4000-8000-000000000002',
+    );
+    assert.equal(written?.new_erpordernumber, created.number);
+
+    press('Signed orders CRM → ERP', 'draft order');
+    await until(() => rejected.length === 1, 'the rejected draft');
+    assert.equal(rejected[0]!.error?.code, 'REJECTED');
+    assert.match(rejected[0]!.error?.message ?? '', /has status draft; only signed, won go to the ERP/);
+  });
+
+  it('writes the invoice summary of every linked customer to its CRM account', async () => {
+    const store = await load();
+    await store.link(
+      { entity: 'customer', ids: { crm: 'acc00000-0000-4000-8000-000000000001', erp: '20000' } },
+      { replace: false },
+    );
+    await store.link(
+      { entity: 'customer', ids: { crm: 'acc00000-0000-4000-8000-000000000005', erp: '70000' } },
+      { replace: false },
+    );
+    const written = debugOf('Invoice status ERP → CRM', 'summaries written');
+    press('Invoice status ERP → CRM', 'nightly 02:00');
+    await until(() => written.length === 1, 'the nightly batch');
+    const results = written[0]!.payload as Array<{
+      ok: boolean;
+      summary: { openBalance: number; overdueBalance: number };
+    }>;
+    assert.equal(results.length, 2);
+    const state = (await (await fetch(`${dataverse.url}/_admin/state`)).json()) as {
+      entities: { accounts: Array<{ accountid: string; new_openbalance?: number; new_overduebalance?: number }> };
+    };
+    const tailspin = state.entities.accounts.find((a) => a.accountid === 'acc00000-0000-4000-8000-000000000005');
+    assert.deepEqual([tailspin?.new_openbalance, tailspin?.new_overduebalance], [295, 295]);
+    const fabrikam = state.entities.accounts.find((a) => a.accountid === 'acc00000-0000-4000-8000-000000000001');
+    assert.deepEqual([fabrikam?.new_openbalance, fabrikam?.new_overduebalance], [1000, 0]);
+  });
+
+  it('answers the live overview endpoint from the ERP, and 404 for an unlinked account', async () => {
+    const store = await load();
+    await store.link(
+      { entity: 'customer', ids: { crm: 'acc00000-0000-4000-8000-000000000001', erp: '20000' } },
+      { replace: false },
+    );
+    const ok = await request(httpNode() as never).get('/crmerp/accounts/acc00000-0000-4000-8000-000000000001/overview');
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    const overview = ok.body as {
+      erpCustomer: string;
+      summary: { openBalance: number };
+      invoices: Array<{ status: string }>;
+    };
+    assert.equal(overview.erpCustomer, '20000');
+    assert.equal(overview.summary.openBalance, 1000);
+    assert.deepEqual(
+      overview.invoices.map((i) => i.status),
+      ['partiallyPaid'],
+    );
+    const missing = await request(httpNode() as never)
+      .get('/crmerp/accounts/acc00000-0000-4000-8000-000000000006/overview')
+      .expect(404);
+    assert.equal((missing.body as { error: string }).error, 'NOT_FOUND', missing.text);
+  });
+});
