@@ -1,4 +1,5 @@
 /** OData literals and ids shared by the OData drivers (Business Central, Dataverse). */
+import { SyncError } from '../lib/errors';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -9,4 +10,24 @@ export function isGuid(value: string): boolean {
 /** A string literal for keys and $filter: quotes doubled, so a value can never end the literal early. */
 export function quote(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** An OData date-time literal: ISO 8601 with an offset, sent unquoted. */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * `$filter` and `$orderby` of a change feed on `field`: changed after `since`, oldest first. The
+ * watermark goes into the URL as an unquoted literal, so anything but an ISO 8601 date-time is refused.
+ */
+export function changedSinceQuery(field: string, since: string | undefined, system: string): Record<string, string> {
+  const order = { $orderby: `${field} asc` };
+  if (since === undefined) return order;
+  if (!DATE_TIME.test(since) || Number.isNaN(Date.parse(since))) {
+    throw new SyncError({
+      code: 'VALIDATION',
+      system,
+      message: `${system}: the watermark ${JSON.stringify(since)} is not an ISO 8601 date-time such as 2025-03-01T08:00:00Z`,
+    });
+  }
+  return { $filter: `${field} gt ${since}`, ...order };
 }

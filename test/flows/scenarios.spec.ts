@@ -68,6 +68,67 @@ describe('flows: CRM ⇄ ERP scenarios against the sandbox', function () {
     return list;
   }
 
+  /** Presses a tab's inject and waits until its read changes node says it is up to date. */
+  async function runSync(tabLabel: string): Promise<{ written: Msg[]; failed: Msg[] }> {
+    const z = tab(tabLabel);
+    const reader = flows.find((n) => n.type === 'crmerp-read-changes' && n.z === z)!;
+    const written = debugOf(tabLabel, 'written');
+    const failed = debugOf(tabLabel, 'rejected or failed');
+    const [writtenBefore, failedBefore] = [written.length, failed.length];
+    const done = new Promise<void>((resolve) => {
+      // The test helper reports every status call as a 'call:status' event.
+      const node = helper.getNode(reader.id) as unknown as NodeJS.EventEmitter;
+      const listener = (call: { args: Array<{ text?: string }> }) => {
+        if (call.args[0]?.text?.includes('status.done')) {
+          node.removeListener('call:status', listener);
+          resolve();
+        }
+      };
+      node.on('call:status', listener);
+    });
+    press(tabLabel, 'every 5 minutes');
+    await done;
+    return { written: written.slice(writtenBefore), failed: failed.slice(failedBefore) };
+  }
+
+  function results(messages: Msg[]): Array<{ result: string; ids: Record<string, string> }> {
+    return messages.flatMap((m) => m.payload as Array<{ result: string; ids: Record<string, string> }>);
+  }
+
+  it('syncs customers both ways, rejects prospects, and then nothing moves', async () => {
+    const store = await load();
+    const first = await runSync('Customers CRM → ERP');
+    const toErp = results(first.written);
+    assert.ok(toErp.length >= 5, JSON.stringify(toErp));
+    assert.ok(
+      first.failed.some((m) => /Relecloud|prospect/.test(m.error?.message ?? '')),
+      'the prospect is rejected',
+    );
+    assert.equal((await store.lookup('customer', 'crm', 'acc00000-0000-4000-8000-000000000001'))?.ids.erp, '20000');
+    assert.equal(await store.lookup('customer', 'crm', 'acc00000-0000-4000-8000-000000000006'), undefined);
+
+    const back = await runSync('ERP-led fields ERP → CRM');
+    const toCrm = results(back.written);
+    assert.ok(
+      toCrm.some((r) => r.result === 'created' && r.ids.erp === '10000'),
+      'Adatum is created in the CRM',
+    );
+    const state = (await (await fetch(`${dataverse.url}/_admin/state`)).json()) as {
+      entities: { accounts: Array<{ new_erpcustomerno?: string; address1_line1?: string }> };
+    };
+    const bcState = (await (await fetch(`${bc.url}/_admin/state`)).json()) as {
+      companies: Array<{ entities: { customers: Array<{ number: string; addressLine1: string }> } }>;
+    };
+    const fabrikamInBc = bcState.companies[0]!.entities.customers.find((c) => c.number === '20000');
+    const fabrikamInCrm = state.entities.accounts.find((a) => a.new_erpcustomerno === '20000');
+    assert.equal(fabrikamInCrm?.address1_line1, fabrikamInBc?.addressLine1, 'the ERP leads the address');
+
+    // The CRM accounts the ERP side just wrote come back as changes: our own writes, so nothing moves.
+    const settled = await runSync('Customers CRM → ERP');
+    const moved = results(settled.written).filter((r) => r.result !== 'unchanged');
+    assert.deepEqual(moved, []);
+  });
+
   it('pushes a won order to the ERP once, writes the ERP number back, and rejects a draft', async () => {
     const store = await load();
     await store.link(

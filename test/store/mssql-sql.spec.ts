@@ -13,12 +13,15 @@ interface Statement {
  * Runs the store's logic on the SQL Server dialect without a server, to collect every statement it
  * sends. Answers are just enough for each code path to reach its next statement.
  */
-function recordingBackend(answer: (sql: string) => unknown[]): { backend: SqlBackend; statements: Statement[] } {
+function recordingBackend(answer: (sql: string, params: SqlParams) => unknown[]): {
+  backend: SqlBackend;
+  statements: Statement[];
+} {
   const statements: Statement[] = [];
   const runner: SqlRunner = {
     all: async <T>(sql: string, params: SqlParams = {}) => {
       statements.push({ sql, params });
-      return answer(sql) as T[];
+      return answer(sql, params) as T[];
     },
     run: async (sql: string, params: SqlParams = {}) => {
       statements.push({ sql, params });
@@ -50,7 +53,9 @@ describe('sync store on SQL Server: statements', () => {
   let statements: Statement[];
 
   before(async () => {
-    const recording = recordingBackend((sql) => {
+    const recording = recordingBackend((sql, params) => {
+      if (sql.includes('[watermarks]'))
+        return params.name === 'crm.customer' ? [{ value: '2026-11-01T00:00:00Z' }] : [];
       if (sql.includes('DISTINCT')) return [{ link_id: 'L-1' }, { link_id: 'L-2' }];
       if (sql.includes('link_id = @linkId') && sql.startsWith('SELECT')) return [linkRow];
       return [];
@@ -61,6 +66,10 @@ describe('sync store on SQL Server: statements', () => {
     await store.unlinkRecord('customer', 'crm', 'A-1');
     await store.unlinkAll('customer', 'L-1');
     await store.list('customer', { limit: 2, after: 'L-0', system: 'crm' });
+    await store.getWatermark('crm.customer');
+    await store.setWatermark('crm.customer', '2026-11-02T00:00:00Z');
+    await store.setWatermark('erp.customer', '2026-11-02T00:00:00.123Z');
+    await store.clearWatermark('crm.customer');
     statements = [
       { sql: createSchemaStatement('crm erp$int'), params: {} },
       { sql: APPLOCK_STATEMENT, params: { resource: 'x' } },
@@ -83,8 +92,8 @@ describe('sync store on SQL Server: statements', () => {
   it('quotes the configured schema in brackets and uses no SQLite syntax', () => {
     for (const { sql } of statements) {
       assert.doesNotMatch(sql, /\bLIMIT\b|"/, sql);
-      if (/\[links\]|\[schema_version\]/.test(sql))
-        assert.match(sql, /\[crm erp\$int\]\.\[(links|schema_version)\]/, sql);
+      if (/\[links\]|\[schema_version\]|\[watermarks\]/.test(sql))
+        assert.match(sql, /\[crm erp\$int\]\.\[(links|schema_version|watermarks)\]/, sql);
     }
     const paging = statements.find((s) => s.sql.includes('DISTINCT'));
     assert.equal(
@@ -96,10 +105,30 @@ describe('sync store on SQL Server: statements', () => {
 
   it('passes every value as a parameter, never inside the SQL text', () => {
     for (const { sql } of statements) {
-      for (const value of ['A-1', '10000', 'L-0']) assert.ok(!sql.includes(`'${value}'`), sql);
+      for (const value of ['A-1', '10000', 'L-0', 'crm.customer', '2026-11-02T00:00:00Z'])
+        assert.ok(!sql.includes(`'${value}'`), sql);
     }
     const insert = statements.find((s) => s.sql.startsWith('INSERT INTO [crm erp$int].[links]'));
     assert.deepEqual(Object.keys(insert?.params ?? {}).sort(), ['entity', 'linkId', 'now', 'recordId', 'system']);
+  });
+
+  it('keeps watermarks with plain SELECT, UPDATE, INSERT and DELETE, no dialect-specific upsert', () => {
+    const watermarks = statements.filter((s) => s.sql.includes('[watermarks]') && !s.sql.startsWith('CREATE'));
+    assert.deepEqual(
+      watermarks.map((s) => [s.sql, s.params.name]),
+      [
+        ['SELECT value FROM [crm erp$int].[watermarks] WHERE name = @name', 'crm.customer'],
+        ['SELECT value FROM [crm erp$int].[watermarks] WHERE name = @name', 'crm.customer'],
+        ['UPDATE [crm erp$int].[watermarks] SET value = @value, updated_at = @now WHERE name = @name', 'crm.customer'],
+        ['SELECT value FROM [crm erp$int].[watermarks] WHERE name = @name', 'erp.customer'],
+        [
+          'INSERT INTO [crm erp$int].[watermarks] (name, value, updated_at) VALUES (@name, @value, @now)',
+          'erp.customer',
+        ],
+        ['DELETE FROM [crm erp$int].[watermarks] WHERE name = @name', 'crm.customer'],
+      ],
+    );
+    for (const { sql } of statements) assert.doesNotMatch(sql, /\bMERGE\b|ON CONFLICT|\bUPSERT\b/i, sql);
   });
 
   it('creates the schema only when missing, with the name escaped inside EXEC', () => {

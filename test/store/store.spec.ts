@@ -19,8 +19,16 @@ async function expectError(promise: Promise<unknown>, code: string, pattern: Reg
   assert.fail(`expected ${code}`);
 }
 
-/** The same contract for every backend: SQLite always, SQL Server when MSSQL_URL points at one. */
-function storeContract(backendName: string, open: () => Promise<SyncStore>, cleanUp: () => Promise<void>) {
+/**
+ * The same contract for every backend: SQLite always, SQL Server when MSSQL_URL points at one.
+ * `reopen` opens the store `open` opened last once more (after it was closed).
+ */
+function storeContract(
+  backendName: string,
+  open: () => Promise<SyncStore>,
+  reopen: () => Promise<SyncStore>,
+  cleanUp: () => Promise<void>,
+) {
   describe(`sync store (${backendName})`, function () {
     this.timeout(120_000);
     let store: SyncStore;
@@ -180,6 +188,45 @@ function storeContract(backendName: string, open: () => Promise<SyncStore>, clea
       );
     });
 
+    it('keeps one watermark per name that never moves backwards', async () => {
+      assert.equal(await store.getWatermark('crm.customer'), undefined);
+      await store.setWatermark('crm.customer', '2026-11-02T08:00:00.500Z');
+      await store.setWatermark('erp.customer', '2026-11-01T00:00:00Z');
+      assert.equal(await store.getWatermark('crm.customer'), '2026-11-02T08:00:00.500Z');
+      await store.setWatermark('crm.customer', '2026-11-02T07:59:59Z');
+      // Later as text, earlier as a time: times compare as times.
+      await store.setWatermark('crm.customer', '2026-11-02T08:00:00Z');
+      assert.equal(await store.getWatermark('crm.customer'), '2026-11-02T08:00:00.500Z', 'an older value is ignored');
+      await store.setWatermark('crm.customer', '2026-11-02T08:00:01Z');
+      assert.equal(await store.getWatermark('crm.customer'), '2026-11-02T08:00:01Z');
+      assert.equal(await store.getWatermark('erp.customer'), '2026-11-01T00:00:00Z', 'names are separate');
+      await store.clearWatermark('crm.customer');
+      assert.equal(await store.getWatermark('crm.customer'), undefined);
+      await store.setWatermark('crm.customer', '2026-01-01T00:00:00Z');
+      assert.equal(await store.getWatermark('crm.customer'), '2026-01-01T00:00:00Z', 'after clearing, any value goes');
+    });
+
+    it('keeps watermarks across a reopen', async () => {
+      await store.setWatermark('erp.customer', '2026-11-02T08:00:00.123Z');
+      await store.close();
+      store = await reopen();
+      assert.equal(await store.getWatermark('erp.customer'), '2026-11-02T08:00:00.123Z');
+    });
+
+    it('rejects an empty or overlong watermark name or value with VALIDATION', async () => {
+      await expectError(store.getWatermark(''), 'VALIDATION', /the watermark name must be a non-empty text/);
+      await expectError(
+        store.setWatermark('x'.repeat(201), '2026-11-02T08:00:00Z'),
+        'VALIDATION',
+        /the watermark name must be a non-empty text of at most 200 characters/,
+      );
+      await expectError(
+        store.setWatermark('crm.customer', '1'.repeat(101)),
+        'VALIDATION',
+        /the value of watermark crm\.customer must be a non-empty text of at most 100 characters/,
+      );
+    });
+
     it('holds 10,000 links and finds each from both sides', async () => {
       for (let i = 0; i < 10_000; i++) {
         await store.link({ entity: 'customer', ids: { crm: `crm-${i}`, erp: `${100000 + i}` } }, { replace: false });
@@ -205,10 +252,12 @@ function storeContract(backendName: string, open: () => Promise<SyncStore>, clea
 
 const sqliteDir = tempDir('store');
 let sqliteFiles = 0;
+const sqliteStore = (index: number) =>
+  openStore({ backend: 'sqlite', file: join(sqliteDir.path, `links-${index}.db`), synchronous: 'normal' });
 storeContract(
   'SQLite',
-  () =>
-    openStore({ backend: 'sqlite', file: join(sqliteDir.path, `links-${sqliteFiles++}.db`), synchronous: 'normal' }),
+  () => sqliteStore(sqliteFiles++),
+  () => sqliteStore(sqliteFiles - 1),
   async () => sqliteDir.remove(),
 );
 
@@ -219,6 +268,7 @@ if (mssql) {
   storeContract(
     'SQL Server',
     () => openStore({ ...mssql, schema: `${prefix}${schemas++}` }),
+    () => openStore({ ...mssql, schema: `${prefix}${schemas - 1}` }),
     async () => undefined,
   );
 } else {

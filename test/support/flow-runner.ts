@@ -6,6 +6,7 @@ import connectionNode from '../../nodes/crmerp-connection';
 import createOrderNode from '../../nodes/crmerp-create-order';
 import invoiceStatusNode from '../../nodes/crmerp-invoice-status';
 import linkIdsNode from '../../nodes/crmerp-link-ids';
+import readChangesNode from '../../nodes/crmerp-read-changes';
 import storeNode from '../../nodes/crmerp-store';
 import upsertCustomerNode from '../../nodes/crmerp-upsert-customer';
 import validateNode from '../../nodes/crmerp-validate';
@@ -45,6 +46,7 @@ export function flowNodeModules(): NodeModule[] {
     validateNode,
     linkIdsNode,
     upsertCustomerNode,
+    readChangesNode,
     createOrderNode,
     invoiceStatusNode,
     captureHttpNode,

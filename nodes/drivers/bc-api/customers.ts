@@ -3,6 +3,7 @@ import { SyncError } from '../../lib/errors';
 import type { Customer } from '../../lib/model/types.generated';
 import type { CustomerPort, CustomerWrite, NaturalKey, SystemRecord, WriteResult } from '../../lib/ports';
 import type { RequestOptions } from '../http';
+import { changedSinceQuery } from '../odata';
 import { answerOrRetry, type BatchOperation, type BcApi } from './api';
 import { recordError } from './errors';
 import { customerFieldName, customerFromBc, customerToBc, type BcRecord, type CustomerMapping } from './mapping';
@@ -63,6 +64,15 @@ export class BcCustomerPort implements CustomerPort {
     const filter = naturalKeyFilter(key, customer);
     const records = filter === undefined ? [] : await this.api.list('customers', { filter });
     return Promise.all(records.map((record) => this.fromBc(record)));
+  }
+
+  /** Server-driven pages of `customers?$filter=lastModifiedDateTime gt …&$orderby=lastModifiedDateTime asc`. */
+  async *changedSince(since: string | undefined, pageSize: number): AsyncGenerator<Array<SystemRecord<Customer>>> {
+    const pages = this.api.client.pages<BcRecord>(`${this.api.root}/${await this.api.resource('customers')}`, {
+      query: changedSinceQuery('lastModifiedDateTime', since, this.system),
+      headers: { Prefer: `odata.maxpagesize=${pageSize}` },
+    });
+    for await (const page of pages) yield await Promise.all(page.map((record) => this.fromBc(record)));
   }
 
   create(customer: Customer): Promise<SystemRecord<Customer>> {

@@ -3,6 +3,7 @@ import { SyncError, isSyncError, toSyncError } from '../../lib/errors';
 import type { Customer } from '../../lib/model/types.generated';
 import type { CustomerPort, CustomerWrite, NaturalKey, SystemRecord, WriteResult } from '../../lib/ports';
 import type { HttpClient } from '../http';
+import { changedSinceQuery } from '../odata';
 import {
   CREATED_IN_CHANGE_SET,
   MAX_BATCH_REQUESTS,
@@ -75,6 +76,15 @@ export class DataverseCustomers implements CustomerPort {
       this.settings.pageSize,
     );
     return rows.map((row) => accountToRecord(row, this.settings));
+  }
+
+  /** Server-driven pages of `accounts?$filter=modifiedon gt …&$orderby=modifiedon asc`. */
+  async *changedSince(since: string | undefined, pageSize: number): AsyncGenerator<Array<SystemRecord<Customer>>> {
+    const pages = this.client.pages<Row>(ACCOUNTS, {
+      query: changedSinceQuery('modifiedon', since, this.settings.system),
+      headers: { Prefer: `odata.maxpagesize=${pageSize}` },
+    });
+    for await (const page of pages) yield page.map((row) => accountToRecord(row, this.settings));
   }
 
   async create(customer: Customer): Promise<SystemRecord<Customer>> {

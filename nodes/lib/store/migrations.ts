@@ -47,6 +47,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    version: 3,
+    description: 'watermarks: how far a change feed has been read, per feed',
+    statements: (d) => {
+      const t = d.types;
+      return [
+        `CREATE TABLE ${d.table('watermarks')} (
+  name ${t.text(200)} NOT NULL,
+  value ${t.text(100)} NOT NULL,
+  updated_at ${t.timestamp} NOT NULL,
+  CONSTRAINT watermarks_pk PRIMARY KEY (name)
+)`,
+      ];
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

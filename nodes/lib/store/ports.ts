@@ -46,7 +46,7 @@ export interface WrittenState {
   writtenAt: string;
 }
 
-/** The durable state of a sync: links now; hashes, watermarks and dead letters come with later migrations. */
+/** The durable state of a sync: links, written hashes and watermarks; dead letters come with a later migration. */
 export interface SyncStore {
   readonly backend: 'sqlite' | 'mssql';
   /** Human-readable location without secrets (a file path, or server/database/schema). */
@@ -70,6 +70,15 @@ export interface SyncStore {
     written: { system: string; fieldHashes: Record<string, string> },
     options: LinkOptions,
   ): Promise<LinkOutcome>;
+  /** How far the change feed `name` has been read (e.g. `crm.customer`); undefined before its first read. */
+  getWatermark(name: string): Promise<string | undefined>;
+  /**
+   * Moves the watermark forward, in one transaction; a value older than the stored one is ignored, so a
+   * late or repeated write never moves it back. ISO 8601 times compare as times, anything else as text.
+   */
+  setWatermark(name: string, value: string): Promise<void>;
+  /** Forgets the watermark: the next read is an initial load again. */
+  clearWatermark(name: string): Promise<void>;
   schemaVersion(): Promise<number>;
   close(): Promise<void>;
 }

@@ -17,6 +17,9 @@ const ENTITY_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
 const SYSTEM_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,39}$/;
 const MAX_RECORD_ID = 200;
 const MAX_LINK_ID = 100;
+const MAX_WATERMARK_NAME = 200;
+const MAX_WATERMARK_VALUE = 100;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T/;
 export const MAX_PAGE_SIZE = 1000;
 
 function iso(value: string | Date): string {
@@ -60,6 +63,26 @@ export function checkSystemId(system: unknown, recordId: unknown, entity: string
       `${entity} ${system}: the record id must be a non-empty text of at most ${MAX_RECORD_ID} characters`,
     );
   }
+}
+
+function checkText(value: unknown, what: string, maxLength: number): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) {
+    throw storeError('VALIDATION', `${what} must be a non-empty text of at most ${maxLength} characters`);
+  }
+}
+
+/**
+ * Whether `candidate` lies after `current`. Systems write times with and without fractions of a second
+ * (`…:05Z`, `…:05.123Z`), which text order gets wrong, so ISO 8601 times compare as instants; other
+ * watermarks (e.g. a rowversion in fixed-width hex) as text.
+ */
+export function isLaterWatermark(candidate: string, current: string): boolean {
+  if (ISO_DATE_TIME.test(candidate) && ISO_DATE_TIME.test(current)) {
+    const [later, earlier] = [Date.parse(candidate), Date.parse(current)];
+    // Equal to the millisecond, the finest unit of Date: text order compares any finer fraction.
+    if (!Number.isNaN(later) && !Number.isNaN(earlier) && later !== earlier) return later > earlier;
+  }
+  return candidate > current;
 }
 
 function checkRequest(request: LinkRequest): void {
@@ -110,12 +133,14 @@ export class RelationalStore implements SyncStore {
   readonly location: string;
   private readonly links: string;
   private readonly state: string;
+  private readonly watermarks: string;
 
   private constructor(private readonly db: SqlBackend) {
     this.backend = db.dialect.name;
     this.location = db.location;
     this.links = db.dialect.table('links');
     this.state = db.dialect.table('sync_state');
+    this.watermarks = db.dialect.table('watermarks');
   }
 
   /** Opens a store and brings its schema to the latest version. */
@@ -234,6 +259,37 @@ export class RelationalStore implements SyncStore {
     return row
       ? { fieldHashes: JSON.parse(row.field_hashes) as Record<string, string>, writtenAt: iso(row.written_at) }
       : undefined;
+  }
+
+  async getWatermark(name: string): Promise<string | undefined> {
+    checkText(name, 'the watermark name', MAX_WATERMARK_NAME);
+    return this.readWatermark(this.db, name);
+  }
+
+  async setWatermark(name: string, value: string): Promise<void> {
+    checkText(name, 'the watermark name', MAX_WATERMARK_NAME);
+    checkText(value, `the value of watermark ${name}`, MAX_WATERMARK_VALUE);
+    await this.db.transaction(async (tx) => {
+      const current = await this.readWatermark(tx, name);
+      const params = { name, value, now: new Date() };
+      if (current === undefined) {
+        await tx.run(`INSERT INTO ${this.watermarks} (name, value, updated_at) VALUES (@name, @value, @now)`, params);
+      } else if (isLaterWatermark(value, current)) {
+        await tx.run(`UPDATE ${this.watermarks} SET value = @value, updated_at = @now WHERE name = @name`, params);
+      }
+    });
+  }
+
+  async clearWatermark(name: string): Promise<void> {
+    checkText(name, 'the watermark name', MAX_WATERMARK_NAME);
+    await this.db.run(`DELETE FROM ${this.watermarks} WHERE name = @name`, { name });
+  }
+
+  private async readWatermark(runner: SqlRunner, name: string): Promise<string | undefined> {
+    const rows = await runner.all<{ value: string }>(`SELECT value FROM ${this.watermarks} WHERE name = @name`, {
+      name,
+    });
+    return rows[0]?.value;
   }
 
   /** The link rules, inside the caller's transaction. */
