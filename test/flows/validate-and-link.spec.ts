@@ -29,28 +29,28 @@ describe('flow: Validate and link', () => {
     assert.deepEqual(
       links.map((r) => r.link.ids),
       [
-        { crm: 'A-1001', erp: '10000' },
-        { crm: 'A-1002', erp: '20000' },
+        { crm: 'acc00000-0000-4000-8000-000000000001', erp: '20000' },
+        { crm: 'acc00000-0000-4000-8000-000000000002', erp: '30000' },
       ],
     );
     const error = (invalid[0] as { error: { code: string; message: string } }).error;
     assert.equal(error.code, 'VALIDATION');
     assert.match(
       error.message,
-      /^1 of 3 records is invalid: record 2 \(customer crm=A-1003, erp=30000\) has 2 invalid fields/,
+      /^1 of 3 records is invalid: record 2 \(customer crm=acc00000-0000-4000-8000-000000000003, erp=40000\) has 2 invalid fields/,
     );
 
     const store = await (
       helper.getNode('crmerp-store-local') as unknown as { getStore(): Promise<SyncStore> }
     ).getStore();
-    assert.equal((await store.lookup('customer', 'crm', 'A-1001'))?.ids.erp, '10000');
-    assert.equal(await store.lookup('customer', 'crm', 'A-1003'), undefined);
+    assert.equal((await store.lookup('customer', 'crm', 'acc00000-0000-4000-8000-000000000001'))?.ids.erp, '20000');
+    assert.equal(await store.lookup('customer', 'crm', 'acc00000-0000-4000-8000-000000000003'), undefined);
 
-    // the "look up A-1001" button
-    const lookupInject = flows.find((n) => n.type === 'inject' && n.name === 'look up A-1001')!;
+    // the "look up Fabrikam" button
+    const lookupInject = flows.find((n) => n.type === 'inject' && n.name === 'look up Fabrikam')!;
     helper.getNode(lookupInject.id).receive({});
     const numbers = received.get('ERP customer number')!;
     await until(() => numbers.length === 1, 'the lookup answer');
-    assert.equal((numbers[0] as { payload: string }).payload, '10000');
+    assert.equal((numbers[0] as { payload: string }).payload, '20000');
   });
 });
