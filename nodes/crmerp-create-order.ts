@@ -19,6 +19,8 @@ import {
   type ErrorHandling,
 } from './runtime/operation';
 import { evaluate, messageLang, setStatus, type InputContext } from './runtime/red';
+import { DEFAULT_OWNERSHIP } from './lib/sync/ownership';
+import { CustomerUpsert } from './lib/sync/upsert-customer';
 import type { StoreNode } from './runtime/store-config';
 
 interface CreateOrderNodeDef extends NodeDef {
@@ -39,6 +41,8 @@ interface CreateOrderNodeDef extends NodeDef {
   propertyType: string;
   errorHandling: ErrorHandling;
   lang: string;
+  /** Upsert `msg.customer` into the ERP before the order, so an order of a new customer goes through. */
+  upsertCustomer?: boolean;
 }
 
 type ResultEntry = { index: number } & (
@@ -111,6 +115,19 @@ export = function register(RED: NodeAPI): void {
         const input = await evaluate(RED, node, msg, def.property || 'payload', def.propertyType || 'msg');
         setStatus(node, 'working', '');
         if (!Array.isArray(input)) {
+          if (def.upsertCustomer === true && msg.customer !== undefined) {
+            const customer = await new CustomerUpsert(erp, store, {
+              source: options.source,
+              ownership: { ...DEFAULT_OWNERSHIP },
+              createWritesAll: true,
+              naturalKey: 'email',
+              dryRun: false,
+              skipProspects: false,
+              lang,
+            }).one(msg.customer);
+            (msg as { customerResult?: unknown }).customerResult = { ...customer, error: customer.error?.toInfo() };
+            if (customer.error) throw customer.error;
+          }
           const result = await createOrder(erp, store, options, input);
           tally.add(result.result);
           tally.show();

@@ -213,6 +213,25 @@ describe('create order node', () => {
     );
   });
 
+  it('upserts msg.customer into the ERP first when set to, so the order of a new customer goes through', async () => {
+    await load({ upsertCustomer: true });
+    const ok = nextMessage('out1');
+    const customer = {
+      ids: { crm: 'A-NEW-1' },
+      name: 'Neukunde GmbH',
+      email: 'neu@kunde.example',
+      lifecycle: 'customer',
+    };
+    helper.getNode(NODE).receive({ payload: erpReadyOrder({ customer: { ids: { crm: 'A-NEW-1' } } }), customer });
+    const msg = await ok;
+    const customerResult = msg.customerResult as { result: string; ids: Record<string, string> };
+    assert.equal(customerResult.result, 'created');
+    const order = msg.payload as { result: string; ids: Record<string, string> };
+    assert.equal(order.result, 'created');
+    const link = await (await syncStore()).lookup('customer', 'crm', 'A-NEW-1');
+    assert.equal(link?.ids.erp, customerResult.ids.erp);
+  });
+
   it("translates items by the node's table and by item links, and sends CRM prices when ticked", async () => {
     await load({
       itemTable: JSON.stringify({ DESK: '1896-S' }),
