@@ -183,6 +183,18 @@ describe('upsert customer (core)', function () {
       assert.equal(account?.data.name, 'Fabrikam GmbH');
     });
 
+    it('writes the ERP number onto a CRM account it matched by e-mail, so its key finds it next time', async () => {
+      const northwind = (await systems.erp.customers!.getByNumber('50000'))!.data;
+      const toCrm = new CustomerUpsert(systems.crm, systems.store, options({ source: 'erp' }));
+      const result = await toCrm.one(northwind);
+      assert.deepEqual([result.result, result.matchedBy], ['updated', 'naturalKey']);
+      assert.deepEqual(result.write?.ids, { erp: '50000' });
+      const byKey = await systems.crm.customers!.getByNumber('50000');
+      assert.equal(byKey?.id, 'acc00000-0000-4000-8000-000000000004');
+      const again = await toCrm.one(northwind);
+      assert.equal(again.result, 'unchanged');
+    });
+
     it('lets a change travel once and then stop (echo suppression in a two-way sync)', async () => {
       // e-mail may change on either side; the CRM leads the name, the ERP the address.
       const ownership = { ...DEFAULT_OWNERSHIP, email: '*' };

@@ -232,10 +232,14 @@ export class CustomerUpsert {
           echoed++;
         }
       }
-      if (Object.keys(changes).length === 0) {
+      // A target that keeps the source's id (the ERP number on a CRM account) gets it when it lacks it,
+      // e.g. after a match by e-mail, so the next lookup by that key finds the record.
+      const keyMissing = target.numberSystem === source && existing.number !== plan.sourceId;
+      if (Object.keys(changes).length === 0 && !keyMissing) {
         result.reason = echoed > 0 ? 'echo of our own write' : 'no owned field changed since the last write';
         return plan;
       }
+      if (keyMissing) changes.ids = { [source]: plan.sourceId };
       result.action = 'update';
       result.write = changes;
       plan.write = { op: 'update', id: existing.id, changes, ...(existing.etag ? { etag: existing.etag } : {}) };
