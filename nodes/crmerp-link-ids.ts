@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { SyncError, toSyncError } from './lib/errors';
-import { recordIdentity } from './lib/model/describe';
+import { recordIdentity, valueKind } from './lib/model/describe';
 import type { LinkGroup, LinkOutcome } from './lib/store';
 import { linkRequestFrom } from './lib/store/link-input';
 import { checkEntity } from './lib/store/relational-store';
@@ -45,14 +45,7 @@ function typeOf(editorType: string | undefined): string {
 function textOf(value: unknown, what: string): string {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'string' && value !== '') return value;
-  const got =
-    value === undefined || value === ''
-      ? 'nothing'
-      : value === null
-        ? 'null'
-        : Array.isArray(value)
-          ? 'a list'
-          : typeof value;
+  const got = valueKind(value);
   throw new SyncError({ code: 'VALIDATION', system: 'input', message: `${what} must be text or a number, got ${got}` });
 }
 

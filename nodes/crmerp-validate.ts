@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { SyncError } from './lib/errors';
+import { parseSettingJson, SyncError } from './lib/errors';
 import { validationError } from './lib/model/describe';
 import { isProfileId, type EntitySchemaName } from './lib/model/profiles';
 import { validateBatch } from './lib/model/validate-records';
@@ -49,16 +49,7 @@ function schemaTarget(def: ValidateNodeDef, userDir: string): SchemaTarget {
       where = 'the schema in the node';
       text = def.schemaJson;
     }
-    let schema: unknown;
-    try {
-      schema = JSON.parse(text);
-    } catch (error) {
-      throw new SyncError({
-        code: 'CONFIG',
-        system: 'input',
-        message: `${where} is not valid JSON: ${(error as Error).message}`,
-      });
-    }
+    const schema = parseSettingJson(text, `${where} is`, 'input');
     try {
       return validator.compileCustom(schema, entity);
     } catch (error) {

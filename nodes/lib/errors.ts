@@ -67,6 +67,18 @@ export function isSyncError(value: unknown): value is SyncError {
   return value instanceof SyncError;
 }
 
+/**
+ * Parses a JSON setting from the editor. `subject` names it with its verb ("the item table is"),
+ * so the CONFIG error reads "the item table is not valid JSON: …".
+ */
+export function parseSettingJson(text: string, subject: string, system: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new SyncError({ code: 'CONFIG', system, message: `${subject} not valid JSON: ${(error as Error).message}` });
+  }
+}
+
 /** Wraps anything thrown into the contract. An unexpected fault is TRANSIENT but not retried blindly. */
 export function toSyncError(value: unknown, system: string): SyncError {
   if (value instanceof SyncError) return value;

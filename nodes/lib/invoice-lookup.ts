@@ -5,7 +5,7 @@
  */
 import { SyncError } from './errors';
 import { singleCurrencyBalances, summarizeInvoices, type InvoiceSummary } from './invoice-summary';
-import { recordIdentity } from './model/describe';
+import { recordIdentity, valueKind } from './model/describe';
 import type { CustomFields, InvoiceStatus } from './model/types.generated';
 import type { InvoicePort, SystemDriver } from './ports';
 import type { LinkGroup, SyncStore } from './store/ports';
@@ -61,14 +61,7 @@ export function idFromInput(value: unknown, system: string, by: InvoiceLookupBy)
       message: `${by} ${recordIdentity(value) ?? 'record'} has no ${system} id in ids`,
     });
   }
-  const got =
-    value === undefined || value === ''
-      ? 'nothing'
-      : value === null
-        ? 'null'
-        : Array.isArray(value)
-          ? 'a list'
-          : typeof value;
+  const got = valueKind(value);
   throw new SyncError({
     code: 'VALIDATION',
     system: 'input',

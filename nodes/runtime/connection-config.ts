@@ -1,5 +1,5 @@
 import type { Node, NodeDef } from 'node-red';
-import { SyncError } from '../lib/errors';
+import { parseSettingJson, SyncError } from '../lib/errors';
 import type { SystemDriver } from '../lib/ports';
 import { entraTokenUrl, type AuthConfig, type ConnectionConfig, type DriverName } from '../drivers/connection';
 
@@ -47,16 +47,7 @@ function positive(text: string | undefined): number | undefined {
 
 function parseCustomFields(system: string, text: string | undefined): Record<string, string> {
   if (!text || text.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new SyncError({
-      code: 'CONFIG',
-      system,
-      message: `custom fields are not valid JSON: ${(error as Error).message}`,
-    });
-  }
+  const parsed = parseSettingJson(text, 'custom fields are', system);
   if (
     parsed === null ||
     typeof parsed !== 'object' ||

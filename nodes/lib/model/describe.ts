@@ -13,6 +13,13 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 }
 
+/** How a message names a value that is not what was expected: "nothing", "null", "a list", "object", … */
+export function valueKind(value: unknown): string {
+  if (value === undefined || value === '') return 'nothing';
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'a list' : typeof value;
+}
+
 /** What identifies a record in a message: its ids, source id, number or name, never its whole content. */
 export function recordIdentity(record: unknown): string | undefined {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) return undefined;

@@ -5,7 +5,7 @@
  * by its external document number and linked then. Nothing here knows Node-RED.
  */
 import { createHash } from 'node:crypto';
-import { SyncError, toSyncError } from '../errors';
+import { parseSettingJson, SyncError, toSyncError } from '../errors';
 import type { Lang } from '../i18n';
 import { validationError } from '../model/describe';
 import type { Order, OrderLine } from '../model/types.generated';
@@ -125,12 +125,7 @@ export function externalDocumentKey(sourceId: string): string {
 /** The translation table as the editor stores it: a JSON object of CRM code → ERP item number. */
 export function parseItemTable(text: string | undefined, system: string): Record<string, string> {
   if (text === undefined || text.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw configError(`the item table is not valid JSON: ${(error as Error).message}`, system);
-  }
+  const parsed = parseSettingJson(text, 'the item table is', system);
   const shape = 'the item table must map CRM item codes to ERP item numbers, e.g. {"BIKE-RED": "1896-S"}';
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw configError(shape, system);
   for (const [code, number] of Object.entries(parsed)) {

@@ -1,4 +1,4 @@
-import { SyncError } from '../errors';
+import { parseSettingJson, SyncError } from '../errors';
 
 /** The customer fields a sync can write, each a unit of ownership (the address moves as a whole). */
 export const CUSTOMER_FIELDS = [
@@ -50,16 +50,7 @@ export function fieldsLedBy(ownership: Ownership, source: string): CustomerField
 /** Reads the editor's JSON; unknown fields or non-text leaders are a CONFIG error naming them. */
 export function parseOwnership(text: string | undefined, system: string): Ownership {
   if (!text || text.trim() === '') return { ...DEFAULT_OWNERSHIP };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new SyncError({
-      code: 'CONFIG',
-      system,
-      message: `field ownership is not valid JSON: ${(error as Error).message}`,
-    });
-  }
+  const parsed = parseSettingJson(text, 'field ownership is', system);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new SyncError({ code: 'CONFIG', system, message: 'field ownership must map fields to system names' });
   }

@@ -286,10 +286,7 @@ export class CustomerUpsert {
       found = candidates[0];
       if (found) plan.result.matchedBy = 'naturalKey';
     }
-    if (!found) {
-      if (!plan.staleLink) plan.result.matchedBy = 'none';
-      return undefined;
-    }
+    if (!found) return undefined;
     const foundKey = linkIdOf(target, found);
     const owner = await this.store.lookup(ENTITY, target.system, foundKey);
     const ownerSourceId = owner?.ids[source];
