@@ -211,6 +211,14 @@ describe('custom schemas', () => {
   it('explains an invalid schema', () => {
     assert.throws(() => validator.compileCustom({ type: 'nonsense' }), /schema is invalid|must be equal to one of/);
   });
+
+  it('compiles a corrected schema under the $id of one that failed before', () => {
+    const $id = 'https://example.com/schemas/fixed-later.json';
+    assert.throws(() => validator.compileCustom({ $id, type: 'object', properties: { name: { type: 'text' } } }));
+    const fixed = validator.compileCustom({ $id, type: 'object', properties: { name: { type: 'string' } } });
+    assert.equal(validator.validate(fixed, { name: 'Fabrikam' }, en).valid, true);
+    assert.equal(validator.validate(fixed, { name: 42 }, en).valid, false);
+  });
 });
 
 describe('generated TypeScript types', () => {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import Ajv2020, { type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { fill, type Lang } from '../i18n';
+import { clipText, quoteValue } from './describe';
 import { KEYWORD_MESSAGES, TYPE_NAMES } from './messages';
 import { checkLengths, PROFILES, type EntitySchemaName, type ProfileId } from './profiles';
 
@@ -61,7 +62,7 @@ export interface CustomSchema {
  * Our schemas are held to ajv's full strict mode. Users' schemas only to unknown keywords (typos):
  * strict types would reject valid JSON Schema such as `{ "required": [...] }` without a type.
  */
-function newAjv(strictness: 'ours' | 'users'): Ajv2020 {
+export function newAjv(strictness: 'ours' | 'users'): Ajv2020 {
   const strict = strictness === 'ours' ? { strict: true } : { strict: false, strictSchema: true };
   const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true, verbose: true, ...strict });
   addFormats(ajv);
@@ -111,7 +112,7 @@ export class ModelValidator {
     if (id !== undefined && (Object.values(SCHEMA_FILES) as string[]).includes(id)) {
       throw new Error(`$id ${JSON.stringify(id)} is the id of a built-in schema; give your schema an id of its own`);
     }
-    if (id !== undefined && this.usersAjv.getSchema(id)) this.usersAjv.removeSchema(id);
+    if (id !== undefined) this.usersAjv.removeSchema(id);
     const compiled: CustomSchema = {
       kind: 'custom',
       validate: this.usersAjv.compile(copy),
@@ -125,6 +126,12 @@ export class ModelValidator {
     const validate = typeof target === 'string' ? this.builtIn.get(target) : target.validate;
     if (!validate) throw new Error(`unknown schema ${String(target)}`);
     const entity = typeof target === 'string' ? target : target.entity;
+    if (typeof target === 'string' && isNonJsonObject(record)) {
+      const field = fieldName('', options.lang);
+      const type = TYPE_NAMES[options.lang].object ?? 'object';
+      const message = fill(KEYWORD_MESSAGES[options.lang].type ?? '', { field, type });
+      return { valid: false, problems: [{ pointer: '', field, keyword: 'type', message }] };
+    }
     const problems: FieldProblem[] = [];
     if (!validate(record)) {
       for (const error of dedupe(validate.errors ?? [])) problems.push(describeAjvError(error, options.lang));
@@ -151,8 +158,48 @@ export class ModelValidator {
         else problems.push(problem);
       }
     }
+    for (const pointer of halfSurrogates(record)) {
+      const field = clipText(fieldName(pointer, options.lang), 120);
+      const message = fill(KEYWORD_MESSAGES[options.lang].wellFormed ?? '', { field });
+      problems.push({ pointer, field, keyword: 'wellFormed', message });
+    }
     return { valid: problems.length === 0, problems };
   }
+}
+
+/**
+ * Pointers to the texts in a record that hold half of a surrogate pair: no valid Unicode, so such a text
+ * turns into another one in UTF-8 (a store, a URL) or cannot be sent at all. The first few are enough.
+ */
+function halfSurrogates(record: unknown): string[] {
+  const found: string[] = [];
+  const seen = new Set<object>();
+  const visit = (value: unknown, pointer: string, depth: number): void => {
+    if (found.length >= 10) return;
+    if (typeof value === 'string') {
+      if (/\p{Cs}/u.test(value)) found.push(pointer);
+    } else if (value !== null && typeof value === 'object' && depth < 8 && !seen.has(value)) {
+      seen.add(value);
+      for (const [key, item] of Object.entries(value))
+        visit(item, `${pointer}/${escapePointerSegment(key)}`, depth + 1);
+    }
+  };
+  visit(record, '', 0);
+  return found;
+}
+
+/**
+ * A Buffer, Date, Map, … is no JSON object, though JSON Schema's type check takes it for one (and a
+ * Buffer's every byte for a property). Checked by tag, not prototype: function nodes build their
+ * objects in another realm.
+ */
+function isNonJsonObject(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.prototype.toString.call(value) !== '[object Object]'
+  );
 }
 
 /** `/lines/2/quantity` → `lines[2].quantity`; `` → `record` (in the message language). */
@@ -201,14 +248,15 @@ function describeAjvError(error: ErrorObject, lang: Lang): FieldProblem {
   const names = TYPE_NAMES[lang];
   const params = error.params as Record<string, unknown>;
   const pointer = problemPointer(error);
-  const field = fieldName(pointer, lang);
+  // A key of any length can name a field; a message quotes it cut short.
+  const field = clipText(fieldName(pointer, lang), 120);
   const limit = typeof params.limit === 'number' ? params.limit : undefined;
   let template = texts[error.keyword] ?? texts.other ?? '';
   const values: Record<string, string | number> = { field };
 
   if (error.propertyName !== undefined) {
     template = texts.propertyNames ?? '';
-    values.key = JSON.stringify(error.propertyName);
+    values.key = quoteValue(error.propertyName);
   } else if (error.keyword === 'type') {
     const types = Array.isArray(params.type) ? (params.type as string[]) : [String(params.type)];
     values.type = types.map((t) => names[t] ?? t).join(' / ');
