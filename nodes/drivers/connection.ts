@@ -9,6 +9,28 @@ export type AuthConfig =
   | { type: 'basic'; user: string; password: string }
   | { type: 'none' };
 
+/** Where a SQL Server driver (`nav-sql`) connects, and as whom. */
+export interface SqlConnectionSettings {
+  server: string;
+  /** TCP port; absent for 1433 or when an instance name is given. */
+  port?: number;
+  /** A named instance (`SQLEXPRESS`), found through the SQL Server Browser. */
+  instanceName?: string;
+  database: string;
+  /** SQL Server login, or Windows authentication over NTLM (with `domain`). */
+  authentication: 'sql' | 'ntlm';
+  domain?: string;
+  user: string;
+  password: string;
+  /** TLS on the connection; on unless turned off. */
+  encrypt: boolean;
+  /** Accept a certificate the client cannot verify (self-signed test servers). */
+  trustServerCertificate: boolean;
+  /** Connections the pool may open at once. */
+  poolMax: number;
+  connectTimeoutMs: number;
+}
+
 /** Everything a driver needs to reach one system, as set on a connection node. Secrets included: never log it. */
 export interface ConnectionConfig {
   /** The system name used in links and messages (crm, erp, nav-de, …). */
@@ -32,6 +54,8 @@ export interface ConnectionConfig {
   customFields: Record<string, string>;
   /** Driver-specific settings (e.g. the Dataverse column that holds the ERP number). */
   options: Record<string, string>;
+  /** SQL Server drivers only. */
+  sql?: SqlConnectionSettings;
 }
 
 const SYSTEM_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,39}$/;
@@ -51,16 +75,18 @@ export function checkConnectionConfig(config: ConnectionConfig): void {
   if (!(DRIVERS as readonly string[]).includes(config.driver)) {
     throw configError(config.system, `unknown driver ${JSON.stringify(config.driver)}`);
   }
-  if (config.driver !== 'nav-sql') {
-    let url: URL;
-    try {
-      url = new URL(config.baseUrl);
-    } catch {
-      throw configError(config.system, `base URL ${JSON.stringify(config.baseUrl)} is not a URL`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw configError(config.system, `base URL must start with https:// (or http:// for a local sandbox)`);
-    }
+  if (config.driver === 'nav-sql') {
+    checkSqlSettings(config.system, config.sql);
+    return;
+  }
+  let url: URL;
+  try {
+    url = new URL(config.baseUrl);
+  } catch {
+    throw configError(config.system, `base URL ${JSON.stringify(config.baseUrl)} is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw configError(config.system, `base URL must start with https:// (or http:// for a local sandbox)`);
   }
   const auth = config.auth;
   const missing =
@@ -73,6 +99,35 @@ export function checkConnectionConfig(config: ConnectionConfig): void {
           : [];
   const names = missing.filter((m): m is string => typeof m === 'string');
   if (names.length > 0) throw configError(config.system, `${auth.type} authentication needs: ${names.join(', ')}`);
+}
+
+const MAX_PORT = 65535;
+
+function checkSqlSettings(system: string, settings: SqlConnectionSettings | undefined): void {
+  if (!settings) throw configError(system, 'the SQL Server settings are missing');
+  const missing = [
+    !settings.server.trim() && 'server',
+    !settings.database.trim() && 'database',
+    !settings.user && 'user',
+    !settings.password && 'password',
+    settings.authentication === 'ntlm' && !settings.domain?.trim() && 'domain (Windows authentication)',
+  ].filter((m): m is string => typeof m === 'string');
+  if (missing.length > 0) throw configError(system, `the SQL Server connection needs: ${missing.join(', ')}`);
+  if (
+    settings.port !== undefined &&
+    (!Number.isInteger(settings.port) || settings.port < 1 || settings.port > MAX_PORT)
+  ) {
+    throw configError(system, `port ${settings.port} is not a TCP port (1–${MAX_PORT})`);
+  }
+  if (settings.port !== undefined && settings.instanceName) {
+    throw configError(
+      system,
+      'give either a port or an instance name, not both (an instance is found through the SQL Server Browser)',
+    );
+  }
+  if (!Number.isInteger(settings.poolMax) || settings.poolMax < 1 || settings.poolMax > 100) {
+    throw configError(system, `the pool size must be a whole number from 1 to 100, not ${settings.poolMax}`);
+  }
 }
 
 /** The Entra ID token endpoint of a tenant (the default for both Microsoft APIs). */

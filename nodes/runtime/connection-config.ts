@@ -1,7 +1,13 @@
 import type { Node, NodeDef } from 'node-red';
 import { parseSettingJson, SyncError } from '../lib/errors';
 import type { SystemDriver } from '../lib/ports';
-import { entraTokenUrl, type AuthConfig, type ConnectionConfig, type DriverName } from '../drivers/connection';
+import {
+  entraTokenUrl,
+  type AuthConfig,
+  type ConnectionConfig,
+  type DriverName,
+  type SqlConnectionSettings,
+} from '../drivers/connection';
 
 export interface ConnectionNodeDef extends NodeDef {
   system: string;
@@ -24,6 +30,23 @@ export interface ConnectionNodeDef extends NodeDef {
   erpNumberColumn: string;
   /** Where credentials left empty in the editor are read from: `<prefix>_CLIENT_ID`, `<prefix>_CLIENT_SECRET`, … */
   envPrefix: string;
+  // nav-sql (SQL Server) only:
+  server: string;
+  port: string;
+  instanceName: string;
+  database: string;
+  sqlAuth: 'sql' | 'ntlm';
+  domain: string;
+  encrypt: boolean;
+  connectTimeout: string;
+  /** `nav` (NAV / Business Central tables) or `custom` (a home-grown schema, mapped). */
+  sqlMode: 'nav' | 'custom';
+  tableSchema: string;
+  stagingSchema: string;
+  stagingWait: string;
+  localCurrency: string;
+  /** Custom mode: the JSON mapping of canonical entities to tables and columns. */
+  sqlMapping: string;
 }
 
 export interface ConnectionCredentials {
@@ -63,6 +86,28 @@ function parseCustomFields(system: string, text: string | undefined): Record<str
   return parsed as Record<string, string>;
 }
 
+const DEFAULT_POOL_SIZE = 10;
+const DEFAULT_CONNECT_TIMEOUT_SECONDS = 15;
+
+/** The SQL Server settings of a nav-sql connection; checked by the driver. */
+function sqlSettingsFrom(def: ConnectionNodeDef, credentials: ConnectionCredentials): SqlConnectionSettings {
+  const port = (def.port ?? '').trim();
+  return {
+    server: (def.server ?? '').trim(),
+    ...(port !== '' ? { port: Number(port) } : {}),
+    ...(def.instanceName?.trim() ? { instanceName: def.instanceName.trim() } : {}),
+    database: (def.database ?? '').trim(),
+    authentication: def.sqlAuth === 'ntlm' ? 'ntlm' : 'sql',
+    ...(def.sqlAuth === 'ntlm' ? { domain: (def.domain ?? '').trim() } : {}),
+    user: credentials.user ?? '',
+    password: credentials.password ?? '',
+    encrypt: def.encrypt !== false,
+    trustServerCertificate: def.tlsVerify === false,
+    poolMax: def.maxConcurrency && def.maxConcurrency.trim() !== '' ? Number(def.maxConcurrency) : DEFAULT_POOL_SIZE,
+    connectTimeoutMs: (positive(def.connectTimeout) ?? DEFAULT_CONNECT_TIMEOUT_SECONDS) * 1000,
+  };
+}
+
 /** Turns the editor's settings and the node's credentials into a driver configuration. */
 export function connectionConfigFrom(def: ConnectionNodeDef, credentials: ConnectionCredentials): ConnectionConfig {
   const system = def.system;
@@ -98,6 +143,20 @@ export function connectionConfigFrom(def: ConnectionNodeDef, credentials: Connec
   const options: Record<string, string> = {};
   if (def.erpSystem) options.erpSystem = def.erpSystem;
   if (def.erpNumberColumn) options.erpNumberColumn = def.erpNumberColumn;
+  const navSql = def.driver === 'nav-sql';
+  if (navSql) {
+    const sqlOptions = {
+      mode: def.sqlMode,
+      tableSchema: def.tableSchema,
+      stagingSchema: def.stagingSchema,
+      stagingWait: def.stagingWait,
+      localCurrency: def.localCurrency,
+      mapping: def.sqlMapping,
+    };
+    for (const [name, value] of Object.entries(sqlOptions)) {
+      if (typeof value === 'string' && value.trim() !== '') options[name] = value;
+    }
+  }
   return {
     system,
     driver: def.driver,
@@ -112,6 +171,7 @@ export function connectionConfigFrom(def: ConnectionNodeDef, credentials: Connec
     ...(Object.keys(rateLimits).length > 0 ? { rateLimits } : {}),
     customFields: parseCustomFields(system, def.customFields),
     options,
+    ...(navSql ? { sql: sqlSettingsFrom(def, credentials), auth: { type: 'none' } as const } : {}),
   };
 }
 

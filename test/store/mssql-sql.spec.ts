@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { Parser } from 'node-sql-parser';
-import { APPLOCK_STATEMENT, createSchemaStatement, mssqlDialect } from '../../nodes/lib/store/mssql-backend';
+import {
+  APPLOCK_STATEMENT,
+  createSchemaStatement,
+  mssqlDialect,
+  storeDatabaseOptions,
+} from '../../nodes/lib/store/mssql-backend';
+import { poolConfig } from '../../nodes/drivers/sql/database';
 import { RelationalStore } from '../../nodes/lib/store/relational-store';
 import type { SqlBackend, SqlParams, SqlRunner } from '../../nodes/lib/store/sql-backend';
 
@@ -136,5 +142,32 @@ describe('sync store on SQL Server: statements', () => {
       createSchemaStatement("o'brien]x"),
       "IF SCHEMA_ID(N'o''brien]x') IS NULL EXEC(N'CREATE SCHEMA [o''brien]]x]')",
     );
+  });
+
+  it('runs on the package’s one SQL layer, with a SQL login only when a user is given', () => {
+    const options = storeDatabaseOptions({
+      server: 'db.example',
+      port: 1433,
+      database: 'crm',
+      schema: 'crmerp',
+      user: 'store',
+      password: 'secret',
+      encrypt: true,
+      trustServerCertificate: false,
+    });
+    assert.equal(options.system, 'store');
+    assert.deepEqual(options.authentication, { type: 'sql', user: 'store', password: 'secret' });
+    const config = poolConfig(options);
+    assert.deepEqual([config.server, config.port, config.database, config.user], ['db.example', 1433, 'crm', 'store']);
+    assert.deepEqual([config.options?.encrypt, config.options?.trustServerCertificate], [true, false]);
+    const anonymous = storeDatabaseOptions({
+      server: 'db.example',
+      database: 'crm',
+      schema: 'crmerp',
+      encrypt: true,
+      trustServerCertificate: true,
+    });
+    assert.equal(anonymous.authentication, undefined);
+    assert.equal(poolConfig(anonymous).user, undefined);
   });
 });

@@ -1,5 +1,10 @@
-import sql from 'mssql';
 import { SyncError } from '../errors';
+import {
+  SqlDatabase,
+  describeLocation,
+  type SqlRunner as LayerRunner,
+  type SqlServerOptions,
+} from '../../drivers/sql/database';
 import { checkIdentifier, quoteIdentifier, quoteLiteral } from '../../drivers/sql/identifiers';
 import type { SqlBackend, SqlDialect, SqlParams, SqlRunner } from './sql-backend';
 
@@ -16,9 +21,6 @@ export interface MssqlStoreOptions {
   requestTimeoutMs?: number;
 }
 
-const DEADLOCK_VICTIM = 1205;
-/** A transaction chosen as deadlock victim is run again, up to this many attempts in all. */
-const MAX_ATTEMPTS = 3;
 /** Serialises migrations across every instance sharing the database; released with the transaction. */
 export const APPLOCK_STATEMENT =
   "EXEC sp_getapplock @Resource = @resource, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 30000";
@@ -45,87 +47,58 @@ export function createSchemaStatement(schema: string): string {
   return `IF SCHEMA_ID(${quoteLiteral(schema)}) IS NULL EXEC(${quoteLiteral(`CREATE SCHEMA ${quoteIdentifier(schema)}`)})`;
 }
 
-function bind(request: sql.Request, params: SqlParams): void {
-  for (const [name, value] of Object.entries(params)) {
-    if (value === null) request.input(name, sql.NVarChar, null);
-    else if (typeof value === 'number') request.input(name, Number.isInteger(value) ? sql.Int : sql.Float, value);
-    else if (value instanceof Date) request.input(name, sql.DateTime2(3), value);
-    else request.input(name, sql.NVarChar(Math.max(1, value.length) > 4000 ? sql.MAX : 4000), value);
-  }
-}
-
-function runnerOn(target: () => sql.Request): SqlRunner {
+/** The settings of the shared SQL layer for a store. */
+export function storeDatabaseOptions(options: MssqlStoreOptions): SqlServerOptions {
   return {
-    all: async <T>(text: string, params: SqlParams = {}) => {
-      const request = target();
-      bind(request, params);
-      return (await request.query(text)).recordset as unknown as T[];
-    },
-    run: async (text: string, params: SqlParams = {}) => {
-      const request = target();
-      bind(request, params);
-      const result = await request.query(text);
-      return { changes: result.rowsAffected.reduce((sum, n) => sum + n, 0) };
-    },
+    system: 'store',
+    server: options.server,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    database: options.database,
+    ...(options.user ? { authentication: { type: 'sql', user: options.user, password: options.password ?? '' } } : {}),
+    encrypt: options.encrypt,
+    trustServerCertificate: options.trustServerCertificate,
+    ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
   };
 }
 
-function sqlNumber(error: unknown): number | undefined {
-  const number = (error as { number?: unknown; originalError?: { info?: { number?: unknown } } }).number;
-  return typeof number === 'number' ? number : undefined;
-}
-
-/** The store on SQL Server, shared by several Node-RED instances. */
+/** The store on SQL Server, shared by several Node-RED instances, through the package's one SQL layer. */
 export class MssqlBackend implements SqlBackend {
   readonly dialect: SqlDialect;
   readonly location: string;
-  private readonly direct: SqlRunner;
 
   private constructor(
-    private readonly pool: sql.ConnectionPool,
+    private readonly db: SqlDatabase,
     options: MssqlStoreOptions,
   ) {
     this.dialect = mssqlDialect(options.schema);
-    this.location = `${options.server}${options.port ? `:${options.port}` : ''}/${options.database} (schema ${options.schema})`;
-    this.direct = runnerOn(() => this.pool.request());
+    this.location = `${describeLocation(options)} (schema ${options.schema})`;
   }
 
   static async connect(options: MssqlStoreOptions): Promise<MssqlBackend> {
     checkIdentifier(options.schema, 'schema', 'store');
     checkIdentifier(options.database, 'database', 'store');
-    const pool = new sql.ConnectionPool({
-      server: options.server,
-      ...(options.port ? { port: options.port } : {}),
-      database: options.database,
-      ...(options.user ? { user: options.user } : {}),
-      ...(options.password ? { password: options.password } : {}),
-      connectionTimeout: options.connectTimeoutMs ?? 15000,
-      requestTimeout: options.requestTimeoutMs ?? 30000,
-      pool: { max: 10, min: 0, idleTimeoutMillis: 30000 },
-      options: { encrypt: options.encrypt, trustServerCertificate: options.trustServerCertificate },
-    });
-    // A pool fault must never become an uncaught exception that takes Node-RED down.
-    pool.on('error', () => undefined);
+    const db = new SqlDatabase(storeDatabaseOptions(options));
     try {
-      await pool.connect();
+      await db.connect();
     } catch (error) {
       throw new SyncError({
         code: 'CONFIG',
         system: 'store',
-        message: `cannot connect to the sync store on SQL Server ${options.server}/${options.database}: ${(error as Error).message}`,
+        message: `cannot connect to the sync store on SQL Server ${options.server}/${options.database}: ${reason(error)}`,
         retryable: true,
         cause: error,
       });
     }
-    const backend = new MssqlBackend(pool, options);
+    const backend = new MssqlBackend(db, options);
     try {
-      await backend.run(createSchemaStatement(options.schema));
+      await db.execute(createSchemaStatement(options.schema));
     } catch (error) {
-      await pool.close().catch(() => undefined);
+      await db.close();
       throw new SyncError({
         code: 'CONFIG',
         system: 'store',
-        message: `cannot create the schema ${options.schema} for the sync store: ${(error as Error).message}`,
+        message: `cannot create the schema ${options.schema} for the sync store: ${reason(error)}`,
         cause: error,
       });
     }
@@ -133,31 +106,22 @@ export class MssqlBackend implements SqlBackend {
   }
 
   all<T>(text: string, params?: SqlParams): Promise<T[]> {
-    return this.direct.all<T>(text, params);
+    return this.db.query<T>(text, params);
   }
 
-  run(text: string, params?: SqlParams): Promise<{ changes: number }> {
-    return this.direct.run(text, params);
+  async run(text: string, params?: SqlParams): Promise<{ changes: number }> {
+    return { changes: (await this.db.execute(text, params)).rowsAffected };
   }
 
-  private async inTransaction<T>(work: (tx: SqlRunner) => Promise<T>, applock: boolean): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const transaction = new sql.Transaction(this.pool);
-      await transaction.begin(sql.ISOLATION_LEVEL.SERIALIZABLE);
-      const tx = runnerOn(() => new sql.Request(transaction));
-      try {
-        if (applock) {
-          await tx.run(APPLOCK_STATEMENT, { resource: `crmerp-store:${this.location}` });
-        }
-        const result = await work(tx);
-        await transaction.commit();
-        return result;
-      } catch (error) {
-        await transaction.rollback().catch(() => undefined);
-        if (sqlNumber(error) === DEADLOCK_VICTIM && attempt < MAX_ATTEMPTS) continue;
-        throw error;
-      }
-    }
+  private inTransaction<T>(work: (tx: SqlRunner) => Promise<T>, applock: boolean): Promise<T> {
+    return this.db.transaction(
+      async (tx) => {
+        const runner = storeRunnerOn(tx);
+        if (applock) await runner.run(APPLOCK_STATEMENT, { resource: `crmerp-store:${this.location}` });
+        return work(runner);
+      },
+      { isolation: 'serializable' },
+    );
   }
 
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
@@ -168,7 +132,21 @@ export class MssqlBackend implements SqlBackend {
     return this.inTransaction(work, true);
   }
 
-  async close(): Promise<void> {
-    await this.pool.close();
+  close(): Promise<void> {
+    return this.db.close();
   }
+}
+
+/** The store's statements (all / run) on a runner of the SQL layer (query / execute). */
+function storeRunnerOn(runner: LayerRunner): SqlRunner {
+  return {
+    all: <T>(text: string, params?: SqlParams) => runner.query<T>(text, params),
+    run: async (text: string, params?: SqlParams) => ({ changes: (await runner.execute(text, params)).rowsAffected }),
+  };
+}
+
+/** The server's reason without the "store: …" prefix the SQL layer's message starts with. */
+function reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^store: (?:connecting to SQL Server \S+ failed: )?/, '');
 }
