@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { startSandbox } from '../sandbox/run';
+import { DEFAULT_STORE_ID, startSandbox } from '../sandbox/run';
 import settings from './settings';
 import { flowFiles, flowHash, mergeFlows } from './flows';
 import { sandboxEnvironment } from './sandbox-environment';
@@ -60,12 +60,29 @@ function deployFlows(userDir: string): string {
   return `deployed ${tabs} ${tabs === 1 ? 'tab' : 'tabs'} from flows/`;
 }
 
+/** The sync store the sandbox page shows: the one of flows/, or else the first one deployed. */
+function deployedStoreId(userDir: string): string {
+  const flowFile = join(userDir, settings.flowFile);
+  if (!existsSync(flowFile)) return DEFAULT_STORE_ID;
+  const nodes = JSON.parse(readFileSync(flowFile, 'utf8')) as ReturnType<typeof mergeFlows>;
+  const stores = nodes.filter((node) => node.type === 'crmerp-store').map((node) => node.id);
+  return stores.includes(DEFAULT_STORE_ID) ? DEFAULT_STORE_ID : (stores[0] ?? DEFAULT_STORE_ID);
+}
+
+/** Where this process reaches Node-RED's admin API, also when the editor listens on every interface. */
+function localUrl(host: string, port: number): string {
+  const reachable = host === '' || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
 async function main(): Promise<void> {
   const userDir = settings.userDir;
   mkdirSync(userDir, { recursive: true });
   linkPackage(userDir);
   const flowNote = deployFlows(userDir);
-  const sandbox = process.env.CRMERP_SANDBOX === '0' ? undefined : await startSandbox(process.env, root);
+  const store = { url: localUrl(settings.uiHost, settings.uiPort), storeId: deployedStoreId(userDir) };
+  const sandbox =
+    process.env.CRMERP_SANDBOX === '0' ? undefined : await startSandbox(process.env, root, { nodeRed: store });
 
   const editor = `http://${settings.uiHost}:${settings.uiPort}`;
   const nodeRed = spawn(
@@ -78,11 +95,17 @@ async function main(): Promise<void> {
     process.stdout.write(chunk);
     if (!announced && chunk.toString().includes('Started flows')) {
       announced = true;
+      const sandboxRows: Array<[string, string]> = sandbox
+        ? sandbox.summary()
+        : [['Sandbox', 'off (CRMERP_SANDBOX=0)']];
+      // The sandbox's first row (its page, showing what the flows did) goes right under the editor.
+      const [firstSandboxRow, ...otherSandboxRows] = sandboxRows;
       const rows: Array<[string, string]> = [
         ['Node-RED editor', editor],
+        ...(firstSandboxRow ? [firstSandboxRow] : []),
         ['Flows', flowNote],
         ['User directory', relative(root, userDir) || userDir],
-        ...(sandbox ? sandbox.summary() : [['Sandbox', 'off (CRMERP_SANDBOX=0)'] as [string, string]]),
+        ...otherSandboxRows,
       ];
       console.log(
         [

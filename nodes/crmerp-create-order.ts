@@ -2,6 +2,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { SyncError, toSyncError, type ErrorInfo } from './lib/errors';
 import {
   createOrder,
+  createOrders,
   DEFAULT_TRANSFER_STATUSES,
   parseItemTable,
   parseStatuses,
@@ -10,6 +11,7 @@ import {
   type OrderStatus,
 } from './lib/sync/create-order';
 import type { ConnectionNode } from './runtime/connection-config';
+import { checkReplayTarget, deadLettersFor, NO_DEAD_LETTERS, type DeadLetters } from './runtime/dead-letters';
 import {
   requireConfigNode,
   sendFailure,
@@ -43,6 +45,8 @@ interface CreateOrderNodeDef extends NodeDef {
   lang: string;
   /** Upsert `msg.customer` into the ERP before the order, so an order of a new customer goes through. */
   upsertCustomer?: boolean;
+  /** Keep orders that fail for good as dead letters; absent in flows from before the setting: on. */
+  deadLetters?: boolean;
 }
 
 type ResultEntry = { index: number } & (
@@ -104,18 +108,31 @@ export = function register(RED: NodeAPI): void {
     node.on('input', async (msg, send, done) => {
       const ctx: InputContext = { node, msg, send, done };
       let system = 'input';
+      let letters: DeadLetters = NO_DEAD_LETTERS;
+      let input: unknown;
       try {
         if (!fixed) throw configError;
+        checkReplayTarget(msg, 'create-order');
         const connection = requireConfigNode<ConnectionNode>(RED, def.connection, 'ERP connection', 'input');
         system = connection.system;
         const storeNode = requireConfigNode<StoreNode>(RED, def.store, 'sync store', system);
         setStatus(node, 'connecting', connection.system);
         const [erp, store] = [connection.getDriver(), await storeNode.getStore()];
         const options = await optionsFor(msg, fixed);
-        const input = await evaluate(RED, node, msg, def.property || 'payload', def.propertyType || 'msg');
+        input = await evaluate(RED, node, msg, def.property || 'payload', def.propertyType || 'msg');
+        const withCustomer = def.upsertCustomer === true && msg.customer !== undefined;
+        letters = deadLettersFor({
+          enabled: def.deadLetters,
+          store,
+          operation: 'create-order',
+          source: options.source,
+          node,
+          // A replayed order brings its customer along, so the customer upsert runs again too.
+          message: { topic: msg.topic, ...(withCustomer && !Array.isArray(input) ? { customer: msg.customer } : {}) },
+        });
         setStatus(node, 'working', '');
         if (!Array.isArray(input)) {
-          if (def.upsertCustomer === true && msg.customer !== undefined) {
+          if (withCustomer) {
             const customer = await new CustomerUpsert(erp, store, {
               source: options.source,
               ownership: { ...DEFAULT_OWNERSHIP },
@@ -129,6 +146,7 @@ export = function register(RED: NodeAPI): void {
             if (customer.error) throw customer.error;
           }
           const result = await createOrder(erp, store, options, input);
+          await letters.resolve([input]);
           tally.add(result.result);
           tally.show();
           msg.payload = result;
@@ -136,25 +154,29 @@ export = function register(RED: NodeAPI): void {
           done();
           return;
         }
-        // One at a time, in list order: a repeated order in the same list then finds the first one's link.
+        // The new orders of a list go to the ERP together (Business Central: one $batch per 100 orders);
+        // an order repeated in the list answers existing.
+        const outcomes = await createOrders(erp, store, options, input);
         const results: ResultEntry[] = [];
         const failures: SyncError[] = [];
-        for (const [index, order] of input.entries()) {
-          try {
-            const result = await createOrder(erp, store, options, order, index);
-            tally.add(result.result);
-            results.push({ index, ok: true, ...result });
-          } catch (error) {
-            const failure = toSyncError(error, system);
+        const created: unknown[] = [];
+        for (const [index, outcome] of outcomes.entries()) {
+          if (outcome.ok) {
+            tally.add(outcome.result.result);
+            created.push(input[index]);
+            results.push({ index, ok: true, ...outcome.result });
+          } else {
+            const failure = await letters.keep(input[index], outcome.error);
             tally.add(outcomeOf(failure));
             failures.push(failure);
             results.push({ index, ok: false, result: outcomeOf(failure), error: failure.toInfo() });
           }
         }
+        await letters.resolve(created);
         tally.show();
         sendListResults(RED, ctx, def.errorHandling, results, failures, (n, total) => `${n} of ${total} orders failed`);
       } catch (error) {
-        const failure = toSyncError(error, system);
+        const failure = await letters.keepInput(input, toSyncError(error, system));
         tally.add(outcomeOf(failure));
         sendFailure(ctx, def.errorHandling, failure, system);
       }

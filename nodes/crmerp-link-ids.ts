@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { SyncError, toSyncError } from './lib/errors';
-import { recordIdentity, valueKind } from './lib/model/describe';
+import { quoteValue, recordIdentity, valueKind } from './lib/model/describe';
 import type { LinkGroup, LinkOutcome } from './lib/store';
 import { linkRequestFrom } from './lib/store/link-input';
 import { checkEntity } from './lib/store/relational-store';
@@ -70,7 +70,7 @@ export = function register(RED: NodeAPI): void {
       throw new SyncError({
         code: 'VALIDATION',
         system: 'input',
-        message: `msg.operation must be one of ${OPERATIONS.join(', ')}, got ${JSON.stringify(op)}`,
+        message: `msg.operation must be one of ${OPERATIONS.join(', ')}, got ${quoteValue(op)}`,
       });
     }
 

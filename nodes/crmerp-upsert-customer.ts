@@ -4,6 +4,7 @@ import type { NaturalKey } from './lib/ports';
 import { parseOwnership } from './lib/sync/ownership';
 import { CustomerUpsert, type UpsertResult } from './lib/sync/upsert-customer';
 import type { ConnectionNode } from './runtime/connection-config';
+import { checkReplayTarget, deadLettersFor, NO_DEAD_LETTERS, type DeadLetters } from './runtime/dead-letters';
 import {
   requireConfigNode,
   sendFailure,
@@ -29,6 +30,8 @@ interface UpsertNodeDef extends NodeDef {
   dryRun: boolean;
   errorHandling: ErrorHandling;
   lang: string;
+  /** Keep records that fail for good as dead letters; absent in flows from before the setting: on. */
+  deadLetters?: boolean;
 }
 
 /** A result as it travels in msg.payload: plain JSON, the error in the contract's shape. */
@@ -50,7 +53,10 @@ export = function register(RED: NodeAPI): void {
     node.on('input', async (msg, send, done) => {
       const ctx: InputContext = { node, msg, send, done };
       let system = 'input';
+      let letters: DeadLetters = NO_DEAD_LETTERS;
+      let input: unknown;
       try {
+        checkReplayTarget(msg, 'upsert-customer');
         const connection = requireConfigNode<ConnectionNode>(RED, def.connection, 'target connection', 'input');
         system = connection.system;
         const storeNode = requireConfigNode<StoreNode>(RED, def.store, 'sync store', system);
@@ -65,17 +71,26 @@ export = function register(RED: NodeAPI): void {
             def.sourceType === 'system' ? 'str' : def.sourceType || 'str',
           ),
         );
+        // A flow may ask for a plan; it can never force a write on a node set to dry run.
+        const dryRun = def.dryRun === true || (msg as { dryRun?: unknown }).dryRun === true;
         const upsert = new CustomerUpsert(target, store, {
           source,
           ownership: parseOwnership(def.ownership, system),
           createWritesAll: def.createWritesAll !== false,
           ...(def.naturalKey && def.naturalKey !== 'none' ? { naturalKey: def.naturalKey } : {}),
-          // A flow may ask for a plan; it can never force a write on a node set to dry run.
-          dryRun: def.dryRun === true || (msg as { dryRun?: unknown }).dryRun === true,
+          dryRun,
           skipProspects: def.skipProspects === true,
           lang,
         });
-        const input = await evaluate(RED, node, msg, def.property || 'payload', def.propertyType || 'msg');
+        input = await evaluate(RED, node, msg, def.property || 'payload', def.propertyType || 'msg');
+        letters = deadLettersFor({
+          enabled: dryRun ? false : def.deadLetters,
+          store,
+          operation: 'upsert-customer',
+          source,
+          node,
+          message: { topic: msg.topic },
+        });
         setStatus(node, 'working', '');
         if (!Array.isArray(input)) {
           const result = await upsert.one(input);
@@ -83,25 +98,38 @@ export = function register(RED: NodeAPI): void {
           tally.show();
           msg.payload = plain(result);
           if (result.result === 'rejected') {
-            sendFailure(ctx, def.errorHandling, result.error, system);
+            sendFailure(ctx, def.errorHandling, await letters.keep(input, result.error!), system);
             return;
           }
+          await letters.resolve([input]);
           sendResult(ctx, def.errorHandling, msg);
           done();
           return;
         }
-        const outcomes = await upsert.many(input);
+        const records = input;
+        const outcomes = await upsert.many(records);
         const failures: SyncError[] = [];
-        const results: ResultEntry[] = outcomes.map((outcome, index): ResultEntry => {
+        const results: ResultEntry[] = [];
+        const written: unknown[] = [];
+        for (const [index, outcome] of outcomes.entries()) {
           if (outcome instanceof SyncError) {
-            failures.push(outcome);
+            const failure = await letters.keep(records[index], outcome);
+            failures.push(failure);
             tally.add('failed');
-            return { index, ok: false, result: 'failed', error: outcome.toInfo() };
+            results.push({ index, ok: false, result: 'failed', error: failure.toInfo() });
+            continue;
           }
           tally.add(outcome.result);
-          if (outcome.error) failures.push(outcome.error);
-          return { index, ok: outcome.result !== 'rejected', ...plain(outcome) };
-        });
+          if (outcome.error) {
+            const failure = await letters.keep(records[index], outcome.error);
+            failures.push(failure);
+            results.push({ index, ok: false, ...plain(outcome), error: failure.toInfo() });
+            continue;
+          }
+          written.push(records[index]);
+          results.push({ index, ok: true, ...plain(outcome) });
+        }
+        await letters.resolve(written);
         tally.show();
         sendListResults(
           RED,
@@ -113,7 +141,8 @@ export = function register(RED: NodeAPI): void {
         );
       } catch (error) {
         tally.add('failed');
-        sendFailure(ctx, def.errorHandling, toSyncError(error, system), system);
+        const failure = await letters.keepInput(input, toSyncError(error, system));
+        sendFailure(ctx, def.errorHandling, failure, system);
       }
     });
   }

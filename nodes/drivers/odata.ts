@@ -16,7 +16,7 @@ export function quote(value: string): string {
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /**
- * `$filter` and `$orderby` of a change feed on `field`: changed after `since`, oldest first. The
+ * `$filter` and `$orderby` of a change feed on `field`: changed at or after `since`, oldest first. The
  * watermark goes into the URL as an unquoted literal, so anything but an ISO 8601 date-time is refused.
  */
 export function changedSinceQuery(field: string, since: string | undefined, system: string): Record<string, string> {
@@ -29,5 +29,5 @@ export function changedSinceQuery(field: string, since: string | undefined, syst
       message: `${system}: the watermark ${JSON.stringify(since)} is not an ISO 8601 date-time such as 2025-03-01T08:00:00Z`,
     });
   }
-  return { $filter: `${field} gt ${since}`, ...order };
+  return { $filter: `${field} ge ${since}`, ...order };
 }

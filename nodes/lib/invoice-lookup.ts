@@ -5,7 +5,7 @@
  */
 import { SyncError } from './errors';
 import { singleCurrencyBalances, summarizeInvoices, type InvoiceSummary } from './invoice-summary';
-import { recordIdentity, valueKind } from './model/describe';
+import { clipText, quoteValue, recordIdentity, valueKind } from './model/describe';
 import type { CustomFields, InvoiceStatus } from './model/types.generated';
 import type { InvoicePort, SystemDriver } from './ports';
 import type { LinkGroup, SyncStore } from './store/ports';
@@ -48,13 +48,36 @@ export interface SummaryWrite {
   fields: CustomFields;
 }
 
+/** Longer ids exist in no system (the store keeps up to 200 characters). */
+const MAX_ID_LENGTH = 200;
+
+/** An id as it goes into a query: not absurdly long, and whole Unicode (a lone surrogate fits in no URL). */
+function checkedId(id: string, by: InvoiceLookupBy): string {
+  if (id.length > MAX_ID_LENGTH) {
+    throw new SyncError({
+      code: 'VALIDATION',
+      system: 'input',
+      message: `the ${by} id is ${id.length} characters long; the limit is ${MAX_ID_LENGTH}`,
+    });
+  }
+  if (/\p{Cs}/u.test(id)) {
+    throw new SyncError({
+      code: 'VALIDATION',
+      system: 'input',
+      message: `the ${by} id ${quoteValue(id)} holds half of a surrogate pair, which is no valid text`,
+    });
+  }
+  return id;
+}
+
 /** The id a message gives: text, a number, or a record (a canonical record, a link) holding `ids[system]`. */
 export function idFromInput(value: unknown, system: string, by: InvoiceLookupBy): string {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  if (typeof value === 'string' && value.trim() !== '') return checkedId(value.trim(), by);
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'ids' in value) {
     const id = (value as { ids?: Record<string, unknown> }).ids?.[system];
-    if ((typeof id === 'string' && id !== '') || typeof id === 'number') return String(id);
+    if (typeof id === 'string' && id !== '') return checkedId(id, by);
+    if (typeof id === 'number') return String(id);
     throw new SyncError({
       code: 'VALIDATION',
       system: 'input',
@@ -84,17 +107,17 @@ function notLinked(entity: string, system: string, id: string, target: string): 
   return new SyncError({
     code: 'NOT_FOUND',
     system: 'store',
-    message: `${entity} ${system}=${id} is not linked to ${target}`,
+    message: `${entity} ${system}=${clipText(id, 200)} is not linked to ${target}`,
     details: { entity, system, recordId: id, targetSystem: target },
   });
 }
 
 function notFound(erp: SystemDriver, query: InvoiceQuery, erpId: string): SyncError {
-  const via = query.system === erp.system ? '' : `${query.system}=${query.id}, `;
+  const via = query.system === erp.system ? '' : `${query.system}=${clipText(query.id, 200)}, `;
   return new SyncError({
     code: 'NOT_FOUND',
     system: erp.system,
-    message: `${query.by} ${via}${erp.system}=${erpId} was not found in ${erp.system}`,
+    message: `${query.by} ${via}${erp.system}=${clipText(erpId, 200)} was not found in ${erp.system}`,
   });
 }
 

@@ -3,6 +3,7 @@
  * leaves out what its system cannot do and says so in its capabilities, so a node can tell the
  * user plainly instead of failing half-way.
  */
+import type { CustomerField } from './sync/ownership';
 import type { SyncError } from './errors';
 import type { Customer, InvoiceStatus, Order, OrderLine } from './model/types.generated';
 
@@ -32,8 +33,10 @@ export type CustomerWrite =
 export type WriteResult<T> = { ok: true; record: SystemRecord<T>; created: boolean } | { ok: false; error: SyncError };
 
 /**
- * A change feed: pages of the records changed after `since` (ISO 8601, exclusive; undefined = every
- * record, for an initial load), oldest change first, each with its `modifiedAt`. The same shape for
+ * A change feed: pages of the records changed at or after `since` (undefined = every record, for an
+ * initial load), oldest change first, each with its `modifiedAt`. Inclusive, because systems stamp
+ * changes in coarse units and a later change may share the watermark's time; the reader leaves out
+ * what it delivered before. A feed whose positions are unique (a rowversion) may be exclusive. The same shape for
  * every entity, so orders and invoices can offer one too.
  */
 export type ChangedSince<T> = (since: string | undefined, pageSize: number) => AsyncGenerator<Array<SystemRecord<T>>>;
@@ -74,8 +77,16 @@ export interface OrderDraft {
 
 export interface OrderPort {
   create(order: OrderDraft): Promise<SystemRecord<Order>>;
+  /**
+   * Several creates in the API's batch form (up to `capabilities.batchSize` per request), each with its
+   * own result in the order of the drafts: a failure fails that draft only. A draft whose answer was lost
+   * is looked up by its external document number, never sent twice.
+   */
+  createBatch?(orders: OrderDraft[]): Promise<Array<WriteResult<Order>>>;
   getById(id: string): Promise<SystemRecord<Order> | undefined>;
   findByExternalDocumentNumber(externalDocumentNumber: string): Promise<SystemRecord<Order> | undefined>;
+  /** The orders changed since a watermark, where the API can filter and order by modification time. */
+  changedSince?: ChangedSince<Order>;
   /**
    * Keeps another system's number for the order on the record, e.g. the ERP order number on the CRM
    * order; `field` replaces the driver's default field. Only drivers whose system can hold it.
@@ -87,10 +98,19 @@ export interface InvoicePort {
   byCustomer(customerNumber: string): Promise<InvoiceStatus[]>;
   byOrder(orderNumber: string): Promise<InvoiceStatus[]>;
   byNumber(invoiceNumber: string): Promise<InvoiceStatus | undefined>;
+  /** The invoices changed since a watermark, where the API can filter and order by modification time. */
+  changedSince?: ChangedSince<InvoiceStatus>;
 }
 
 export interface Capabilities {
-  customers: { read: boolean; write: boolean; upsertByNumber: boolean; naturalKeys: NaturalKey[] };
+  customers: {
+    read: boolean;
+    write: boolean;
+    upsertByNumber: boolean;
+    naturalKeys: NaturalKey[];
+    /** The canonical fields this system stores; a sync leaves the others out and says so. */
+    fields: readonly CustomerField[];
+  };
   orders: { read: boolean; create: boolean };
   invoices: { read: boolean };
   /** Largest number of writes one batch request may carry (1 = no batch API). */

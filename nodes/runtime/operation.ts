@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import { SyncError } from '../lib/errors';
+import { DeadLetteredError, listNote, noteOf } from './dead-letters';
 import { fail, setStatus, type InputContext } from './red';
 
 /** Where an operation node's failures go: a second output, or Catch nodes only. */
@@ -64,7 +65,9 @@ export function sendListResults<T extends { ok: boolean }>(
       .join(' | ')}${failures.length > 3 ? ' | …' : ''}`,
     details: { items: failures.map((f) => f.toInfo()) },
   });
-  sendFailure(ctx, errorHandling, batchError, first.system);
+  // Each item names its own dead letter; the list error names them all.
+  const kept = listNote(failures.map(noteOf));
+  sendFailure(ctx, errorHandling, kept ? new DeadLetteredError(batchError, kept) : batchError, first.system);
 }
 
 /** Counts outcomes since deploy and shows them as the node's status, e.g. "3 created, 1 updated". */

@@ -44,16 +44,39 @@ export function fail(
   errorOutput?: { index: number; outputs: number },
 ): void {
   const syncError = toSyncError(error, system);
-  ctx.msg.error = syncError.toInfo();
   setStatus(ctx.node, 'error', `${syncError.code}`);
-  if (errorOutput) {
-    const out: Array<NodeMessage | null> = new Array<NodeMessage | null>(errorOutput.outputs).fill(null);
-    out[errorOutput.index] = ctx.msg;
-    ctx.send(out);
-    ctx.done();
-  } else {
-    ctx.done(syncError);
+  // Node-RED copies a message for Catch and Complete nodes and for a second wire, and its copy overflows
+  // the stack on one nested a few thousand levels deep. Such a message is logged; it cannot travel on, and
+  // a throw here would reach the runtime as an unhandled rejection.
+  if (overflowedStack(error)) {
+    ctx.node.error(undeliverable(syncError.message));
+    return;
   }
+  ctx.msg.error = syncError.toInfo();
+  try {
+    if (errorOutput) {
+      const out: Array<NodeMessage | null> = new Array<NodeMessage | null>(errorOutput.outputs).fill(null);
+      out[errorOutput.index] = ctx.msg;
+      ctx.send(out);
+      ctx.done();
+    } else {
+      ctx.done(syncError);
+    }
+  } catch (copyError) {
+    ctx.node.error(undeliverable(`${syncError.message}; ${(copyError as Error).message}`));
+  }
+}
+
+/** A stack overflow, also when wrapped as the cause of a SyncError (up to a few levels). */
+function overflowedStack(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+function undeliverable(reason: string): string {
+  return `the message was not passed on: Node-RED cannot copy it, is it nested too deeply? (${reason})`;
 }
 
 /** Resolves a typedInput (msg, flow, global, env, str, json, jsonata, …) with Node-RED's own evaluator. */

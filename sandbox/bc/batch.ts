@@ -32,30 +32,36 @@ export async function executeJsonBatch(
     );
   }
   const transactional = (request.headers.isolation ?? '').toLowerCase() === 'snapshot';
-  const before = transactional ? store.snapshot() : undefined;
+  const savepoint = transactional ? store.savepoint() : undefined;
   const apiPath = new URL(apiRoot).pathname;
   const responses: unknown[] = [];
-  for (const operation of operations) {
-    const body = operation.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(operation.body), 'utf8');
-    const subRequest = createSubRequest({
-      method: operation.method,
-      path: resolveUrl(operation.url, apiPath),
-      headers: { ...lowerCaseHeaders(operation.headers), authorization: request.headers.authorization ?? '' },
-      body,
-      origin: request.origin,
-    });
-    const response = subRequest.rawPath.endsWith('/$batch')
-      ? bcErrors.badRequest('A batch request cannot contain another batch request.').toResponse()
-      : await dispatch(subRequest);
-    responses.push({
-      id: operation.id ?? null,
-      status: response.status,
-      headers: lowerCaseHeaders(response.headers ?? {}),
-      ...(response.body !== undefined && { body: response.body }),
-    });
+  try {
+    for (const operation of operations) {
+      const body = operation.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(operation.body), 'utf8');
+      const subRequest = createSubRequest({
+        method: operation.method,
+        path: resolveUrl(operation.url, apiPath),
+        headers: { ...lowerCaseHeaders(operation.headers), authorization: request.headers.authorization ?? '' },
+        body,
+        origin: request.origin,
+      });
+      const response = subRequest.rawPath.endsWith('/$batch')
+        ? bcErrors.badRequest('A batch request cannot contain another batch request.').toResponse()
+        : await dispatch(subRequest);
+      responses.push({
+        id: operation.id ?? null,
+        status: response.status,
+        headers: lowerCaseHeaders(response.headers ?? {}),
+        ...(response.body !== undefined && { body: response.body }),
+      });
+    }
+  } catch (error) {
+    savepoint?.rollback();
+    throw error;
   }
   const failed = responses.some((response) => (response as { status: number }).status >= 400);
-  if (before !== undefined && failed) store.restore(before);
+  if (failed) savepoint?.rollback();
+  else savepoint?.release();
   return { status: 200, headers: { 'Content-Type': BC_JSON, 'OData-Version': '4.0' }, body: { responses } };
 }
 

@@ -14,7 +14,7 @@ export class CompanyData {
     readonly companyId: string,
   ) {}
 
-  records(entitySet: string): StoredRecord[] {
+  records(entitySet: string): readonly StoredRecord[] {
     return this.store.list(tableName(this.companyId, entitySet));
   }
 
@@ -26,15 +26,22 @@ export class CompanyData {
     return this.store.get(tableName(this.companyId, entitySet), id);
   }
 
+  /** Records whose `field` may equal `value` (see DataStore.idsWhere), in API shape. */
+  listWhere(entitySet: string, field: string, value: unknown): ApiRecord[] {
+    const table = tableName(this.companyId, entitySet);
+    return this.store.idsWhere(table, field, value).flatMap((id) => {
+      const record = this.store.get(table, id);
+      return record === undefined ? [] : [this.represent(entitySet, record)];
+    });
+  }
+
   findRow(entitySet: string, predicate: (row: Row) => boolean): Row | undefined {
     return this.rows(entitySet).find(predicate);
   }
 
-  put(entitySet: string, row: Row & { id: string }): StoredRecord {
-    return this.store.put(tableName(this.companyId, entitySet), row.id, {
-      ...row,
-      lastModifiedDateTime: new Date().toISOString(),
-    });
+  /** Stores a record, stamped with the time it changed: now, unless given (the seed stamps all at once). */
+  put(entitySet: string, row: Row & { id: string }, modifiedAt = new Date().toISOString()): StoredRecord {
+    return this.store.put(tableName(this.companyId, entitySet), row.id, { ...row, lastModifiedDateTime: modifiedAt });
   }
 
   remove(entitySet: string, id: string): void {

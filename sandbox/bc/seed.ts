@@ -390,7 +390,7 @@ export function seedBusinessCentral(): StoreState {
   });
   const company = new CompanyData(store, BC_SEED.companyId);
   const put = (name: string, values: Row & { id: string }): void => {
-    company.put(name, { ...blankRow(entitySet(name)), ...values });
+    company.put(name, { ...blankRow(entitySet(name)), ...values }, seededAt);
   };
 
   for (const terms of paymentTerms) put('paymentTerms', terms);

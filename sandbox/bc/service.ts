@@ -3,7 +3,13 @@ import type { ApiProfile } from '../kit/emulator-host';
 import { matchesAnyTag, parsePreconditionHeader } from '../kit/etag';
 import { checkFieldValue, EDM_TYPES, fieldByName, normalizeFieldValue, type FieldSpec } from '../kit/fields';
 import type { EmulatorRequest, EmulatorResponse } from '../kit/http-server';
-import { hasOrAcrossDistinctProperties, ODataQueryError, referencedProperties } from '../kit/odata/filter';
+import {
+  hasOrAcrossDistinctProperties,
+  ODataQueryError,
+  parseFilter,
+  referencedProperties,
+  requiredTextEquality,
+} from '../kit/odata/filter';
 import { describeKey, parseResourcePath, type PathSegment } from '../kit/odata/path';
 import {
   filterAndSort,
@@ -191,13 +197,7 @@ function entityRoute(
 
 /** Runs a change all-or-nothing: a failure part-way (e.g. in a deep insert) leaves no trace. */
 function atomically<T>(company: CompanyData, change: () => T): T {
-  const before = company.store.snapshot();
-  try {
-    return change();
-  } catch (error) {
-    company.store.restore(before);
-    throw error;
-  }
+  return company.store.transaction(change);
 }
 
 // ---------------------------------------------------------------- collections
@@ -215,9 +215,9 @@ function collectionOrCreate(scope: RequestScope, target: Target, settings: BcSer
   }
   requireMethod(request, ['GET'], target.spec.name);
   const parent = target.parent;
-  const rows = target.company
-    .list(target.spec.name)
-    .filter((row) => parent === undefined || row[parent.field] === parent.row.id);
+  const rows = candidates(target, request.query).filter(
+    (row) => parent === undefined || row[parent.field] === parent.row.id,
+  );
   return collectionResponse(
     scope,
     rows,
@@ -226,6 +226,19 @@ function collectionOrCreate(scope: RequestScope, target: Target, settings: BcSer
     (row, options) => shape(target.company, target.spec, row, options),
     target.spec,
   );
+}
+
+/** The records a query may match: through the index when its $filter requires `field eq 'text'`, else all. */
+function candidates({ company, spec }: Target, query: URLSearchParams): ApiRecord[] {
+  const filter = query.get('$filter');
+  const stored = (name: string): boolean => {
+    const field = fieldByName(spec.fields, name);
+    return field?.type === 'string' && field.readOnly !== true;
+  };
+  const condition = filter === null || spec.readOnly ? undefined : requiredTextEquality(parseFilter(filter), stored);
+  return condition === undefined
+    ? company.list(spec.name)
+    : company.listWhere(spec.name, condition.property, condition.value);
 }
 
 function collectionResponse(
@@ -411,7 +424,9 @@ function deleteRecord(company: CompanyData, spec: EntitySetSpec, existing: ApiRe
 
 function checkUniqueNumber(company: CompanyData, spec: EntitySetSpec, row: Row): void {
   if (fieldByName(spec.fields, 'number') === undefined) return;
-  const clash = company.findRow(spec.name, (other) => other.number === row.number && other.id !== row.id);
+  const clash = company
+    .listWhere(spec.name, 'number', row.number)
+    .find((other) => other.number === row.number && other.id !== row.id);
   if (clash !== undefined) throw bcErrors.duplicateKey(spec.caption, `No.='${String(row.number)}'`);
 }
 

@@ -102,30 +102,36 @@ async function runChangeSet(
   apiRoot: string,
   run: (message: HttpRequestMessage) => Promise<EmulatorResponse>,
 ): Promise<{ part: ResponsePart; failed: boolean }> {
-  const before = store.snapshot();
+  const savepoint = store.savepoint();
   const createdUrls = new Map<string, string>();
   const parts: ResponsePart[] = [];
-  for (const { contentId, message } of requests) {
-    let response: EmulatorResponse;
-    if (message.method === 'GET') {
-      response = dvErrorResponse(400, '', 'GET requests are not allowed within a change set.');
-    } else {
-      try {
-        response = await run(resolveContentIdReferences(message, createdUrls, apiRoot));
-      } catch (error) {
-        if (!(error instanceof DvError)) throw error;
-        response = error.toResponse();
+  try {
+    for (const { contentId, message } of requests) {
+      let response: EmulatorResponse;
+      if (message.method === 'GET') {
+        response = dvErrorResponse(400, '', 'GET requests are not allowed within a change set.');
+      } else {
+        try {
+          response = await run(resolveContentIdReferences(message, createdUrls, apiRoot));
+        } catch (error) {
+          if (!(error instanceof DvError)) throw error;
+          response = error.toResponse();
+        }
       }
+      if (response.status >= 400) {
+        // A failed change set rolls back and is answered by the failing request alone.
+        savepoint.rollback();
+        return { part: httpPart(response, contentId), failed: true };
+      }
+      const entityUrl = response.headers?.['OData-EntityId'];
+      if (contentId !== undefined && entityUrl !== undefined) createdUrls.set(contentId, entityUrl);
+      parts.push(httpPart(response, contentId));
     }
-    if (response.status >= 400) {
-      // A failed change set rolls back and is answered by the failing request alone.
-      store.restore(before);
-      return { part: httpPart(response, contentId), failed: true };
-    }
-    const entityUrl = response.headers?.['OData-EntityId'];
-    if (contentId !== undefined && entityUrl !== undefined) createdUrls.set(contentId, entityUrl);
-    parts.push(httpPart(response, contentId));
+  } catch (error) {
+    savepoint.rollback();
+    throw error;
   }
+  savepoint.release();
   const boundary = `changesetresponse_${randomUUID()}`;
   return {
     part: {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { weakETag } from '../kit/etag';
+import { sortRows, type OrderByItem } from '../kit/odata/query';
 import type { DataStore, Row, StoredRecord } from '../kit/store';
 import { dvErrors } from './errors';
 import { CHOICE_LABELS, lookupValueName, TABLES, type TableSpec } from './model';
@@ -16,6 +17,10 @@ export interface AlternateKey {
 
 /** Dataverse tables in the store, their alternate keys and the API representation of their rows. */
 export class DataverseData {
+  private readonly plainRepresentations = new WeakMap<StoredRecord, Row>();
+  private readonly plainLists = new WeakMap<readonly StoredRecord[], readonly Row[]>();
+  private readonly sortedLists = new WeakMap<readonly Row[], Map<string, readonly Row[]>>();
+
   constructor(
     readonly store: DataStore,
     private readonly alternateKeys: Readonly<Record<string, ReadonlyArray<readonly string[]>>>,
@@ -25,7 +30,7 @@ export class DataverseData {
     return (this.alternateKeys[spec.entitySet] ?? []).map((columns) => ({ name: `${columns.join('_')}_key`, columns }));
   }
 
-  records(spec: TableSpec): StoredRecord[] {
+  records(spec: TableSpec): readonly StoredRecord[] {
     return this.store.list(spec.entitySet);
   }
 
@@ -33,9 +38,16 @@ export class DataverseData {
     return this.store.get(spec.entitySet, id.toLowerCase());
   }
 
+  /** Records whose `column` may hold `value`, found through the store's index. */
+  private recordsWhere(spec: TableSpec, column: string, value: unknown): StoredRecord[] {
+    return this.store.idsWhere(spec.entitySet, column, value).flatMap((id) => this.store.get(spec.entitySet, id) ?? []);
+  }
+
   /** The record whose alternate-key columns hold exactly these values. */
   findByKey(spec: TableSpec, values: Readonly<Record<string, unknown>>): StoredRecord | undefined {
-    return this.records(spec).find((record) =>
+    const [first] = Object.entries(values);
+    const candidates = first === undefined ? this.records(spec) : this.recordsWhere(spec, first[0], first[1]);
+    return candidates.find((record) =>
       Object.entries(values).every(([column, value]) => sameKeyValue(record.row[column], value)),
     );
   }
@@ -60,6 +72,41 @@ export class DataverseData {
 
   /** The row as the Web API returns it; `annotations` adds formatted values and lookup annotations. */
   represent(spec: TableSpec, record: StoredRecord, annotations: boolean): Row {
+    if (annotations) return this.build(spec, record, true);
+    // Without annotations the representation depends on the stored record alone, which is never changed in place.
+    let plain = this.plainRepresentations.get(record);
+    if (plain === undefined) {
+      plain = Object.freeze(this.build(spec, record, false));
+      this.plainRepresentations.set(record, plain);
+    }
+    return plain;
+  }
+
+  /** `represent` without annotations for a list of records; a table's list is answered once until it changes. */
+  representAll(spec: TableSpec, records: readonly StoredRecord[]): readonly Row[] {
+    let rows = this.plainLists.get(records);
+    if (rows === undefined) {
+      rows = Object.freeze(records.map((record) => this.represent(spec, record, false)));
+      this.plainLists.set(records, rows);
+    }
+    return rows;
+  }
+
+  /** `representAll`, sorted by `orderBy` and then the primary key; kept, like it, until the table changes. */
+  sortedRows(spec: TableSpec, records: readonly StoredRecord[], orderBy: readonly OrderByItem[]): readonly Row[] {
+    const rows = this.representAll(spec, records);
+    const orders = this.sortedLists.get(rows) ?? new Map<string, readonly Row[]>();
+    this.sortedLists.set(rows, orders);
+    const key = JSON.stringify(orderBy);
+    let sorted = orders.get(key);
+    if (sorted === undefined) {
+      sorted = Object.freeze(sortRows(rows, orderBy, spec.primaryKey));
+      orders.set(key, sorted);
+    }
+    return sorted;
+  }
+
+  private build(spec: TableSpec, record: StoredRecord, annotations: boolean): Row {
     const { row } = record;
     const out: Row = { '@odata.etag': weakETag(String(record.version)) };
     for (const column of spec.columns) {
@@ -105,7 +152,7 @@ export class DataverseData {
     for (const key of this.keysOf(spec)) {
       const values = key.columns.map((column) => row[column]);
       if (values.some((value) => value === null || value === undefined || value === '')) continue;
-      const clash = this.records(spec).find(
+      const clash = this.recordsWhere(spec, key.columns[0] ?? '', values[0]).find(
         (other) =>
           other.row[spec.primaryKey] !== id &&
           key.columns.every((column, index) => sameKeyValue(other.row[column], values[index])),

@@ -1,8 +1,9 @@
 import type { FieldSpec } from '../kit/fields';
 
 /**
- * The Dataverse tables the emulator serves (Dynamics 365 Sales account, salesorder, invoice), with
- * column names, lengths and state/status values as documented.
+ * The Dataverse tables the emulator serves (Dynamics 365 Sales account, salesorder with its
+ * salesorderdetail lines and their product, invoice), with column names, lengths and state/status
+ * values as documented.
  */
 
 export interface LookupSpec {
@@ -100,6 +101,7 @@ const accounts: TableSpec = {
     money('revenue'),
     { name: 'numberofemployees', type: 'integer' },
     text('description', 2000),
+    text('new_paymentterms', 10),
     money('new_openbalance'),
     money('new_overduebalance'),
     { name: 'new_oldestduedate', type: 'date' },
@@ -143,7 +145,10 @@ const salesorders: TableSpec = {
     ...systemColumns,
   ],
   lookups: [customerLookup],
-  collections: { order_invoices: { target: 'invoices', lookupColumn: 'salesorderid' } },
+  collections: {
+    order_invoices: { target: 'invoices', lookupColumn: 'salesorderid' },
+    order_details: { target: 'salesorderdetails', lookupColumn: 'salesorderid' },
+  },
   stateEnum: 'SalesOrderState',
   states: {
     0: { name: 'Active', defaultStatus: 1, statuses: { 1: 'New', 2: 'Pending' } },
@@ -153,6 +158,65 @@ const salesorders: TableSpec = {
     4: { name: 'Invoiced', defaultStatus: 100003, statuses: { 100003: 'Invoiced' } },
   },
   autoNumber: { column: 'ordernumber', prefix: 'ORD', lastUsed: 1003 },
+};
+
+/** Products of the product catalogue; `productnumber` (shown as "ID") is what an ERP knows them by. */
+const products: TableSpec = {
+  entitySet: 'products',
+  logicalName: 'product',
+  primaryKey: 'productid',
+  primaryName: 'name',
+  columns: [
+    { name: 'productid', type: 'guid' },
+    text('productnumber', 100),
+    text('name', 100),
+    text('description', 2000),
+    money('price'),
+    ...stateColumns,
+    ...systemColumns,
+  ],
+  lookups: [],
+  collections: {},
+  stateEnum: 'ProductState',
+  states: {
+    0: { name: 'Active', defaultStatus: 1, statuses: { 1: 'Active' } },
+    1: { name: 'Retired', defaultStatus: 2, statuses: { 2: 'Retired' } },
+    2: { name: 'Draft', defaultStatus: 0, statuses: { 0: 'Draft' } },
+    3: { name: 'Under Revision', defaultStatus: 3, statuses: { 3: 'Under Revision' } },
+  },
+};
+
+/**
+ * Order products: the lines of a sales order. A line names a catalogue product (`productid`) or, as a
+ * write-in product (`isproductoverridden`), only describes it (`productdescription`). Order lines have no
+ * state of their own; the amounts Dataverse calculates are read-only.
+ */
+const salesorderdetails: TableSpec = {
+  entitySet: 'salesorderdetails',
+  logicalName: 'salesorderdetail',
+  primaryKey: 'salesorderdetailid',
+  primaryName: 'productdescription',
+  columns: [
+    { name: 'salesorderdetailid', type: 'guid' },
+    { name: 'lineitemnumber', type: 'integer' },
+    { name: 'isproductoverridden', type: 'boolean' },
+    text('productdescription', 500),
+    text('description', 2000),
+    { name: 'quantity', type: 'decimal' },
+    { name: 'ispriceoverridden', type: 'boolean' },
+    money('priceperunit'),
+    money('manualdiscountamount'),
+    system('baseamount', 'decimal'),
+    system('extendedamount', 'decimal'),
+    ...systemColumns,
+  ],
+  lookups: [
+    { column: 'salesorderid', navigation: { salesorderid: 'salesorders' } },
+    { column: 'productid', navigation: { productid: 'products' } },
+  ],
+  collections: {},
+  stateEnum: 'SalesOrderDetailState',
+  states: {},
 };
 
 const invoices: TableSpec = {
@@ -193,7 +257,13 @@ const invoices: TableSpec = {
   autoNumber: { column: 'invoicenumber', prefix: 'INV', lastUsed: 1002 },
 };
 
-export const TABLES: Readonly<Record<string, TableSpec>> = { accounts, salesorders, invoices };
+export const TABLES: Readonly<Record<string, TableSpec>> = {
+  accounts,
+  salesorders,
+  salesorderdetails,
+  products,
+  invoices,
+};
 
 /** Default alternate keys: the emulator defines keys that a real environment would need to have created. */
 export const DEFAULT_ALTERNATE_KEYS: Readonly<Record<string, ReadonlyArray<readonly string[]>>> = {

@@ -4,15 +4,28 @@ import { DEFAULT_ALTERNATE_KEYS, tableSpec } from './model';
 
 /**
  * Demo data of the Dataverse emulator: accounts for some of the Business Central demo customers (some
- * already linked through new_erpcustomerno), one prospect, and a few orders and invoices. Adatum
- * Corporation (BC customer 10000) is deliberately missing so the documented upsert example creates it.
+ * already linked through new_erpcustomerno), one prospect, a few orders with their products and a few
+ * invoices. Adatum Corporation (BC customer 10000) is deliberately missing so the documented upsert
+ * example creates it. The products carry the item numbers of the Business Central demo items as their
+ * product number, as a CRM whose catalogue comes from the ERP has them.
  */
 
 export const DATAVERSE_SEED = {
   accountId: (index: number): string => `acc00000-0000-4000-8000-${String(index).padStart(12, '0')}`,
   salesOrderId: (index: number): string => `5a1e0000-0000-4000-8000-${String(index).padStart(12, '0')}`,
   invoiceId: (index: number): string => `1a5e0000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+  productId: (index: number): string => `9d0d0000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+  salesOrderDetailId: (index: number): string => `5d1e0000-0000-4000-8000-${String(index).padStart(12, '0')}`,
 } as const;
+
+/** Products 1 to 5: the BC demo items 1896-S … 1920-S with their BC prices. */
+const products: Row[] = [
+  { productnumber: '1896-S', name: 'ATHENS Desk', price: 1000.8 },
+  { productnumber: '1900-S', name: 'PARIS Guest Chair, black', price: 192.8 },
+  { productnumber: '1906-S', name: 'ATHENS Mobile Pedestal', price: 281.4 },
+  { productnumber: '1908-S', name: 'LONDON Swivel Chair, blue', price: 190.1 },
+  { productnumber: '1920-S', name: 'ANTWERP Conference Table', price: 649.4 },
+].map((product, index) => ({ productid: DATAVERSE_SEED.productId(index + 1), ...product }));
 
 const accounts: Row[] = [
   {
@@ -125,6 +138,29 @@ const salesOrders: Row[] = [
   },
 ];
 
+/** Order products: `order` and `product` are seed indexes; the amounts are what Dataverse would calculate. */
+const orderLines: Row[] = [
+  // ORD-01001 Fabrikam office chairs: 12 × 200.00 = 2,400.00 (a CRM price below the list price).
+  { order: 1, product: 4, lineitemnumber: 1, quantity: 12, priceperunit: 200, ispriceoverridden: true },
+  // ORD-01002 Contoso showroom furniture: 4,003.20 + 1,156.80 − 9.50 = 5,150.50.
+  { order: 2, product: 1, lineitemnumber: 1, quantity: 4, priceperunit: 1000.8 },
+  { order: 2, product: 2, lineitemnumber: 2, quantity: 6, priceperunit: 192.8, manualdiscountamount: 9.5 },
+  // ORD-01003 Alpine conference tables: 2 × 649.40 = 1,298.80.
+  { order: 3, product: 5, lineitemnumber: 1, quantity: 2, priceperunit: 649.4 },
+].map((line, index) => {
+  const baseamount = Math.round(Number(line.quantity) * Number(line.priceperunit) * 100) / 100;
+  const extendedamount = Math.round((baseamount - Number(line.manualdiscountamount ?? 0)) * 100) / 100;
+  return {
+    salesorderdetailid: DATAVERSE_SEED.salesOrderDetailId(index + 1),
+    isproductoverridden: false,
+    ispriceoverridden: false,
+    manualdiscountamount: 0,
+    ...line,
+    baseamount,
+    extendedamount,
+  };
+});
+
 const invoices: Row[] = [
   {
     invoiceid: DATAVERSE_SEED.invoiceId(1),
@@ -156,9 +192,10 @@ export function seedDataverse(): StoreState {
   const store = new DataStore(emptyState());
   const data = new DataverseData(store, DEFAULT_ALTERNATE_KEYS);
   const seededAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const put = (entitySet: string, { customer, order, ...columns }: Row): void => {
+  const put = (entitySet: string, { customer, order, product, ...columns }: Row): void => {
     const spec = tableSpec(entitySet);
-    const row: Row = { statecode: 0, statuscode: 1, createdon: seededAt, modifiedon: seededAt, ...columns };
+    const state = Object.keys(spec.states).length === 0 ? {} : { statecode: 0, statuscode: 1 };
+    const row: Row = { ...state, createdon: seededAt, modifiedon: seededAt, ...columns };
     if (typeof customer === 'number') {
       DataverseData.bindLookup(
         row,
@@ -177,10 +214,15 @@ export function seedDataverse(): StoreState {
         DATAVERSE_SEED.salesOrderId(order),
       );
     }
+    if (typeof product === 'number') {
+      DataverseData.bindLookup(row, 'productid', 'productid', tableSpec('products'), DATAVERSE_SEED.productId(product));
+    }
     data.put(spec, row);
   };
   for (const account of accounts) put('accounts', account);
+  for (const product of products) put('products', product);
   for (const order of salesOrders) put('salesorders', order);
+  for (const line of orderLines) put('salesorderdetails', line);
   for (const invoice of invoices) put('invoices', invoice);
   return store.snapshot();
 }

@@ -7,6 +7,7 @@ import { ODataQueryError, referencedProperties, type KeyPredicate } from '../kit
 import { parseResourcePath, type PathSegment } from '../kit/odata/path';
 import {
   filterAndSort,
+  filterSorted,
   parsePrefer,
   parseQueryOptions,
   preferredPageSize,
@@ -87,6 +88,7 @@ export function createDataverseProfile(store: DataStore, settings: DataverseServ
     injectedFailure,
     notFound: (request) => dvErrors.resourceNotFound(request.rawPath).toResponse(),
     withLimitHeaders: (response, admission) => withLimitHeaders(response, admission),
+    insertRecords: (entitySet, records) => insertRecords(data, entitySet, records),
     describeState: () => ({
       system: 'dataverse',
       entities: Object.fromEntries(
@@ -214,8 +216,7 @@ function queryCollection(
   const { request, preferences, settings } = scope;
   if (request.query.has('$skip')) throw dvErrors.query('The query parameter $skip is not supported');
   const options = parseValidatedOptions(request.query, spec);
-  const rows = records.map((record) => data.represent(spec, record, false));
-  let matching = filterAndSort(rows, options, spec.primaryKey);
+  let matching = filterSorted(data.sortedRows(spec, records, options.orderBy), options);
   const total = matching.length;
   const requestedPageSize = preferredPageSize(preferences, settings.maxPageSize);
   // Documented: $top is ignored when odata.maxpagesize is requested.
@@ -365,6 +366,49 @@ function writeResponse(
     options,
   );
   return { ...response, headers: { ...response.headers, 'Preference-Applied': 'return=representation' } };
+}
+
+/**
+ * Bulk records for load tests: column names as the Web API returns them, system columns (createdon,
+ * modifiedon, statecode) included, so a change feed can be given any history. Checked like API writes
+ * (known columns, types, lengths, unique keys); one bad record stores none.
+ */
+function insertRecords(data: DataverseData, entitySet: string, records: readonly unknown[]): number {
+  const spec = TABLES[entitySet];
+  if (spec === undefined) throw new Error(`There is no entity set '${entitySet}'.`);
+  const known = propertyNames(spec);
+  const now = nowSeconds();
+  data.store.transaction(() => {
+    records.forEach((record, index) => {
+      if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+        throw new Error(`Record ${index} is not an object.`);
+      }
+      const stateful = Object.keys(spec.states).length > 0;
+      const row: Row = {
+        ...(stateful ? { statecode: 0, statuscode: spec.states[0]?.defaultStatus ?? 1 } : {}),
+        createdon: now,
+        ...record,
+      };
+      row.modifiedon ??= row.createdon;
+      row[spec.primaryKey] = String(row[spec.primaryKey] ?? randomUUID()).toLowerCase();
+      for (const [name, value] of Object.entries(row)) {
+        const column = spec.columns.find((candidate) => candidate.name === name);
+        const problem = column === undefined || value === null ? undefined : checkFieldValue(column, value);
+        if (!known.has(name) || problem !== undefined) {
+          throw new Error(`Record ${index}: ${entitySet} cannot hold ${JSON.stringify(value)} in '${name}'.`);
+        }
+      }
+      if (data.find(spec, String(row[spec.primaryKey])) !== undefined) {
+        throw new Error(`Record ${index}: ${spec.primaryKey} ${String(row[spec.primaryKey])} exists already.`);
+      }
+      try {
+        data.put(spec, row);
+      } catch (error) {
+        throw new Error(`Record ${index}: ${(error as Error).message}`);
+      }
+    });
+  });
+  return records.length;
 }
 
 /** New rows start Active with the default status (statecode cannot be set on create), autonumber and timestamps. */

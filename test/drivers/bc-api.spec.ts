@@ -139,7 +139,25 @@ describe('bc-api driver', function () {
     assert.equal(driver.driver, 'bc-api');
     assert.equal(driver.system, SYSTEM);
     assert.deepEqual(driver.capabilities, {
-      customers: { read: true, write: true, upsertByNumber: false, naturalKeys: ['taxId', 'email', 'namePostCode'] },
+      customers: {
+        read: true,
+        write: true,
+        upsertByNumber: false,
+        naturalKeys: ['taxId', 'email', 'namePostCode'],
+        // No lifecycle in BC, and custom fields only where the connection maps some.
+        fields: [
+          'name',
+          'taxId',
+          'email',
+          'phone',
+          'website',
+          'address',
+          'currency',
+          'paymentTerms',
+          'creditLimit',
+          'blocked',
+        ],
+      },
       orders: { read: true, create: true },
       invoices: { read: true },
       batchSize: 100,

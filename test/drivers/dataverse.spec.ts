@@ -208,6 +208,21 @@ describe('Dataverse driver (against the emulator)', function () {
       );
     });
 
+    it('keeps blocking as Credit Hold, and payment terms only in a mapped column', async () => {
+      const stored = crm.driver.capabilities.customers.fields;
+      assert.ok(stored.includes('blocked') && !stored.includes('paymentTerms') && !stored.includes('currency'));
+      const plain = await customers(crm.driver).create(
+        newCustomer('82000', { blocked: 'invoice', paymentTerms: '14 DAYS', currency: 'EUR' }),
+      );
+      assert.deepEqual([plain.data.blocked, plain.data.paymentTerms], ['all', undefined]);
+
+      const mapped = connect(emulator, { customFields: { paymentTerms: 'new_paymentterms' } });
+      assert.ok(mapped.driver.capabilities.customers.fields.includes('paymentTerms'));
+      const updated = await customers(mapped.driver).update(plain.id, { blocked: 'none', paymentTerms: '14 DAYS' });
+      assert.deepEqual([updated.data.blocked, updated.data.paymentTerms], ['none', '14 DAYS']);
+      assert.equal(updated.data.custom, undefined, 'a mapped canonical field is not a custom field');
+    });
+
     it('creates an account with return=representation, storing the ISO country code', async () => {
       const created = await customers(crm.driver).create(
         newCustomer('81000', { lifecycle: 'prospect', creditLimit: 1000 }),
@@ -363,8 +378,25 @@ describe('Dataverse driver (against the emulator)', function () {
       assert.equal(await crm.driver.orders.findByExternalDocumentNumber('ORD-NONE'), undefined);
     });
 
+    it('reads an order with its products as lines, by id and by order number', async () => {
+      assert.ok(crm.driver.orders);
+      const order = await crm.driver.orders.getById(DATAVERSE_SEED.salesOrderId(2));
+      assert.equal(order?.number, 'ORD-01002-H7M3Q1');
+      assert.equal(order?.data.status, 'submitted');
+      assert.deepEqual(order?.data.customer, {
+        ids: { crm: DATAVERSE_SEED.accountId(2), erp: '30000' },
+        number: '30000',
+      });
+      assert.deepEqual(order?.data.lines, [
+        { itemNumber: '1896-S', quantity: 4, unitPrice: 1000.8 },
+        { itemNumber: '1900-S', quantity: 6, unitPrice: 192.8, discountAmount: 9.5 },
+      ]);
+      assert.deepEqual(await crm.driver.orders.findByExternalDocumentNumber('ORD-01002-H7M3Q1'), order);
+    });
+
     it('reports plainly that order lines cannot be read where the salesorderdetails table is missing', async () => {
-      // The emulator has no salesorderdetails (order products) yet, so a found order cannot be completed.
+      // Dataverse answers 404 for a query of a table the environment does not have.
+      emulator.faults.add({ kind: 'status', status: 404, path: '*/salesorderdetails' });
       assert.ok(crm.driver.orders);
       const error = await failsWith(crm.driver.orders.getById(FABRIKAM_ORDER_ID), 'CONFIG');
       assert.match(
@@ -372,6 +404,23 @@ describe('Dataverse driver (against the emulator)', function () {
         /no salesorderdetails table .* salesorder ORD-01001-F4K2P8 cannot be read with its lines/,
       );
       await failsWith(crm.driver.orders.findByExternalDocumentNumber('ORD-01001-F4K2P8'), 'CONFIG');
+    });
+
+    it('writes the ERP order number once: the same number again leaves the order untouched', async () => {
+      assert.ok(crm.driver.orders?.setExternalNumber);
+      const fabrikamOrder = (): { number: unknown; version: unknown } => {
+        const state = emulator.state() as { entities: { salesorders: Array<Record<string, unknown>> } };
+        const row = state.entities.salesorders.find((candidate) => candidate.salesorderid === FABRIKAM_ORDER_ID);
+        return { number: row?.new_erpordernumber, version: row?.versionnumber };
+      };
+      await crm.driver.orders.setExternalNumber(FABRIKAM_ORDER_ID, 'S-ORD101009');
+      const written = fabrikamOrder();
+      assert.equal(written.number, 'S-ORD101009');
+      await crm.driver.orders.setExternalNumber(FABRIKAM_ORDER_ID, 'S-ORD101009');
+      assert.deepEqual(fabrikamOrder(), written, 'no second write');
+      await crm.driver.orders.setExternalNumber(FABRIKAM_ORDER_ID, 'S-ORD101010');
+      assert.notEqual(fabrikamOrder().version, written.version);
+      assert.equal(fabrikamOrder().number, 'S-ORD101010');
     });
   });
 

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { SyncStore } from '../../nodes/lib/store';
-import { startBcEmulator, startDataverseEmulator, type BcEmulator, type DataverseEmulator } from '../../sandbox';
+import {
+  DATAVERSE_SEED,
+  startBcEmulator,
+  startDataverseEmulator,
+  type BcEmulator,
+  type DataverseEmulator,
+} from '../../sandbox';
 import request from 'supertest';
 import { flowNodeModules, httpNode, loadRepositoryFlows, useSandbox } from '../support/flow-runner';
 import { helper, until } from '../support/node-red';
@@ -114,14 +120,36 @@ describe('flows: CRM ⇄ ERP scenarios against the sandbox', function () {
       'Adatum is created in the CRM',
     );
     const state = (await (await fetch(`${dataverse.url}/_admin/state`)).json()) as {
-      entities: { accounts: Array<{ new_erpcustomerno?: string; address1_line1?: string }> };
+      entities: {
+        accounts: Array<{
+          new_erpcustomerno?: string;
+          address1_line1?: string;
+          new_paymentterms?: string;
+          creditonhold?: boolean;
+        }>;
+      };
     };
     const bcState = (await (await fetch(`${bc.url}/_admin/state`)).json()) as {
-      companies: Array<{ entities: { customers: Array<{ number: string; addressLine1: string }> } }>;
+      companies: Array<{
+        entities: {
+          customers: Array<{ number: string; addressLine1: string; paymentTermsId: string; blocked: string }>;
+          paymentTerms: Array<{ id: string; code: string }>;
+        };
+      }>;
     };
-    const fabrikamInBc = bcState.companies[0]!.entities.customers.find((c) => c.number === '20000');
+    const erp = bcState.companies[0]!.entities;
+    const fabrikamInBc = erp.customers.find((c) => c.number === '20000');
     const fabrikamInCrm = state.entities.accounts.find((a) => a.new_erpcustomerno === '20000');
     assert.equal(fabrikamInCrm?.address1_line1, fabrikamInBc?.addressLine1, 'the ERP leads the address');
+    for (const customer of erp.customers) {
+      const account = state.entities.accounts.find((a) => a.new_erpcustomerno === customer.number);
+      const terms = erp.paymentTerms.find((t) => t.id === customer.paymentTermsId)?.code;
+      assert.deepEqual(
+        [account?.new_paymentterms ?? null, account?.creditonhold],
+        [terms ?? null, customer.blocked.trim() !== ''],
+        `payment terms and blocking of ERP customer ${customer.number} are in the CRM`,
+      );
+    }
 
     // The CRM accounts the ERP side just wrote come back as changes: our own writes, so nothing moves.
     const settled = await runSync('Customers CRM → ERP');
@@ -129,46 +157,96 @@ describe('flows: CRM ⇄ ERP scenarios against the sandbox', function () {
     assert.deepEqual(moved, []);
   });
 
-  it('pushes a won order to the ERP once, writes the ERP number back, and rejects a draft', async () => {
+  it('reads the changed CRM orders, creates the won one in the ERP once with its lines, and rejects the others', async () => {
+    // From a clean start, so Alpine Ski House carries no ERP number from an earlier scenario.
+    bc.reset();
+    dataverse.reset();
     const store = await load();
+    const tabLabel = 'Signed orders CRM → ERP';
+    const [fabrikamOrder, contosoOrder, alpineOrder] = [1, 2, 3].map((n) => DATAVERSE_SEED.salesOrderId(n)) as [
+      string,
+      string,
+      string,
+    ];
+    // The customers tab links Alpine Ski House at start; here it is linked to its BC customer directly.
     await store.link(
-      { entity: 'customer', ids: { crm: 'acc00000-0000-4000-8000-000000000001', erp: '20000' } },
+      { entity: 'customer', ids: { crm: 'acc00000-0000-4000-8000-000000000003', erp: '40000' } },
       { replace: false },
     );
-    const orders = debugOf('Signed orders CRM → ERP', 'ERP sales order');
-    const rejected = debugOf('Signed orders CRM → ERP', 'rejected order');
 
-    press('Signed orders CRM → ERP', 'won order (Fabrikam)');
-    await until(() => orders.length === 1, 'the created order');
-    const created = orders[0]!.payload as { result: string; number: string; writtenBack?: unknown };
-    assert.equal(created.result, 'created');
-    press('Signed orders CRM → ERP', 'won order (Fabrikam)');
-    await until(() => orders.length === 2, 'the second answer');
+    const first = await runSync(tabLabel);
+    const created = results(first.written) as unknown as Array<{ result: string; sourceId: string; number: string }>;
     assert.deepEqual(
-      [(orders[1]!.payload as { result: string }).result, (orders[1]!.payload as { number: string }).number],
-      ['existing', created.number],
+      created.map((r) => [r.result, r.sourceId]),
+      [['created', alpineOrder]],
+    );
+    const erpNumber = created[0]!.number;
+    const reasons = first.failed.flatMap((m) =>
+      ((m.error as { details?: { items?: Array<{ message: string }> } }).details?.items ?? []).map((i) => i.message),
+    );
+    assert.deepEqual(
+      [fabrikamOrder, contosoOrder].map((id) => reasons.filter((reason) => reason.includes(id))),
+      [
+        [`record 0 (order ${fabrikamOrder}) has status draft; only signed, won go to the ERP`],
+        [`record 1 (order ${contosoOrder}) has status submitted; only signed, won go to the ERP`],
+      ],
     );
 
-    const bcOrders = (await (await fetch(`${bc.url}/_admin/state`)).json()) as {
-      companies: Array<{
-        entities: { salesOrders: Array<{ number: string; externalDocumentNumber: string; customerNumber: string }> };
-      }>;
-    };
-    const mine = bcOrders.companies[0]!.entities.salesOrders.filter((o) => o.number === created.number);
-    assert.equal(mine.length, 1);
-    assert.equal(mine[0]!.customerNumber, '20000');
-    const crmOrder = (await (await fetch(`${dataverse.url}/_admin/state`)).json()) as {
-      entities: { salesorders: Array<{ salesorderid: string; new_erpordernumber?: string }> };
-    };
-    const written = crmOrder.entities.salesorders.find(
-      (o) => o.salesorderid === '5a1e0000-0000-4000-8000-000000000002',
+    const erpState = async () =>
+      (
+        (await (await fetch(`${bc.url}/_admin/state`)).json()) as {
+          companies: Array<{
+            entities: {
+              salesOrders: Array<{
+                id: string;
+                number: string;
+                externalDocumentNumber: string;
+                customerNumber: string;
+              }>;
+              salesOrderLines: Array<{ documentId: string; lineObjectNumber: string; quantity: number }>;
+            };
+          }>;
+        }
+      ).companies[0]!.entities;
+    const crmState = async () =>
+      (
+        (await (await fetch(`${dataverse.url}/_admin/state`)).json()) as {
+          entities: { salesorders: Array<{ salesorderid: string; new_erpordernumber: string | null }> };
+        }
+      ).entities.salesorders;
+    const erp = await erpState();
+    const mine = erp.salesOrders.filter(
+      (o) => o.externalDocumentNumber === alpineOrder.replace(/-/g, '').toUpperCase(),
     );
-    assert.equal(written?.new_erpordernumber, created.number);
+    assert.deepEqual(
+      mine.map((o) => [o.number, o.customerNumber]),
+      [[erpNumber, '40000']],
+      'exactly one ERP order for the won CRM order',
+    );
+    assert.deepEqual(
+      erp.salesOrderLines.filter((l) => l.documentId === mine[0]!.id).map((l) => [l.lineObjectNumber, l.quantity]),
+      [['1920-S', 2]],
+    );
+    const crm = await crmState();
+    assert.deepEqual(
+      crm.map((o) => [o.salesorderid, o.new_erpordernumber]),
+      [
+        [fabrikamOrder, null],
+        [contosoOrder, null],
+        [alpineOrder, erpNumber],
+      ],
+    );
 
-    press('Signed orders CRM → ERP', 'draft order');
-    await until(() => rejected.length === 1, 'the rejected draft');
-    assert.equal(rejected[0]!.error?.code, 'REJECTED');
-    assert.match(rejected[0]!.error?.message ?? '', /has status draft; only signed, won go to the ERP/);
+    // Running the tab again: the write-back made the won order a change, which now finds its link.
+    const second = await runSync(tabLabel);
+    assert.deepEqual(
+      results(second.written).map((r) => r.result),
+      ['existing'],
+    );
+    const third = await runSync(tabLabel);
+    assert.deepEqual([third.written, third.failed], [[], []], 'nothing left to read');
+    assert.deepEqual(await erpState(), erp, 'no second ERP order');
+    assert.deepEqual(await crmState(), crm, 'the CRM orders are as they were');
   });
 
   it('writes the invoice summary of every linked customer to its CRM account', async () => {

@@ -9,6 +9,7 @@ import type { SystemDriver } from '../../nodes/lib/ports';
 import { openStore, type SyncStore } from '../../nodes/lib/store';
 import {
   createOrder,
+  createOrders,
   externalDocumentKey,
   parseItemTable,
   parseStatuses,
@@ -248,6 +249,190 @@ describe('create order (core)', () => {
         ['existing', 'S-ORD101004', null, created.linkId],
       );
       assert.equal(bcOrdersWith(bc, 'SO-2026-0042').length, 0, 'no second order');
+    });
+  });
+
+  describe('lists', () => {
+    afterEach(() => bc.faults.clear());
+
+    /** Counts the requests the emulator receives (batch operations run inside their $batch request). */
+    function countRequests(path: string, method: string): () => number {
+      const budget = 10_000;
+      bc.faults.add({ kind: 'latency', latencyMs: 0, path, method, count: budget });
+      return () =>
+        budget - (bc.faults.list().find((rule) => rule.kind === 'latency' && rule.path === path)?.count ?? 0);
+    }
+
+    const order = (sourceId: string, overrides: Record<string, unknown> = {}) =>
+      erpReadyOrder({ sourceId, ...overrides });
+
+    it('creates the new orders of a list in one $batch request, each with its lines, and nothing on a repeat', async () => {
+      const batches = countRequests('*/$batch', 'POST');
+      const singlePosts = countRequests('*/salesOrders', 'POST');
+      const list = ['SO-L1', 'SO-L2', 'SO-L3', 'SO-L4', 'SO-L5'].map((sourceId) => order(sourceId));
+      const outcomes = await createOrders(erp, store, options(), list);
+      assert.deepEqual(
+        outcomes.map((outcome) =>
+          outcome.ok ? [outcome.result.result, outcome.result.sourceId] : outcome.error.message,
+        ),
+        list.map((input) => ['created', input.sourceId]),
+      );
+      assert.deepEqual([batches(), singlePosts()], [1, 0], 'one $batch carries all five orders');
+      for (const outcome of outcomes) {
+        assert.ok(outcome.ok);
+        const { sourceId, number } = outcome.result;
+        assert.equal(bcOrdersWith(bc, sourceId).length, 1);
+        assert.deepEqual(
+          bcLinesOf(bc, number).map(([item]) => item),
+          ['1896-S', '1900-S'],
+        );
+        assert.equal((await store.lookup('order', 'crm', sourceId))?.ids.erp, number);
+      }
+
+      const again = await createOrders(erp, store, options(), list);
+      assert.deepEqual(
+        again.map((outcome) => (outcome.ok ? [outcome.result.result, outcome.result.number] : outcome.error.message)),
+        outcomes.map((outcome) => (outcome.ok ? ['existing', outcome.result.number] : '')),
+      );
+      assert.deepEqual([batches(), singlePosts()], [1, 0], 'nothing is sent to be created again');
+      assert.ok(list.every((input) => bcOrdersWith(bc, String(input.sourceId)).length === 1));
+    });
+
+    it('fails only the orders that fail, before or inside the batch, and creates the others', async () => {
+      const batches = countRequests('*/$batch', 'POST');
+      const list = [
+        order('SO-OK-1'),
+        order('SO-DRAFT', { status: 'draft' }),
+        order('SO-BLOCKED', { customer: { ids: { erp: '60000' } } }),
+        order('SO-NO-ITEM', { lines: [{ itemNumber: 'NO-SUCH', quantity: 1 }] }),
+        order('SO-UNLINKED', { customer: { ids: { crm: 'A-404' } } }),
+        order('SO-OK-2', { customer: { ids: { erp: '30000' } } }),
+      ];
+      const outcomes = await createOrders(erp, store, options(), list);
+      const summary = outcomes.map((outcome) =>
+        outcome.ok ? outcome.result.result : `${outcome.error.code}: ${outcome.error.message}`,
+      );
+      assert.equal(summary[0], 'created');
+      assert.equal(summary[1], 'REJECTED: record 1 (order SO-DRAFT) has status draft; only signed, won go to the ERP');
+      assert.match(summary[2]!, /^REJECTED: erp: order SO-BLOCKED: .*blocked/);
+      assert.match(summary[3]!, /^VALIDATION: erp: order SO-NO-ITEM: .*NO-SUCH/);
+      assert.equal(
+        summary[4],
+        'REJECTED: customer crm=A-404 of record 4 (order SO-UNLINKED) is not linked to erp; sync the customer first',
+      );
+      assert.equal(summary[5], 'created');
+      assert.equal(batches(), 1, 'the two refused by BC travelled in the same $batch as the two created');
+      assert.deepEqual(
+        ['SO-OK-1', 'SO-DRAFT', 'SO-BLOCKED', 'SO-NO-ITEM', 'SO-UNLINKED', 'SO-OK-2'].map(
+          (key) => bcOrdersWith(bc, key).length,
+        ),
+        [1, 0, 0, 0, 0, 1],
+        'nothing half-written',
+      );
+      assert.equal(bcOrdersWith(bc, 'SO-OK-2')[0]?.customerNumber, '30000');
+    });
+
+    it('creates an order that appears twice in a list once; the repeat answers existing', async () => {
+      const outcomes = await createOrders(erp, store, options(), [
+        order('SO-TWICE'),
+        order('SO-OTHER'),
+        order('SO-TWICE'),
+      ]);
+      assert.deepEqual(
+        outcomes.map((outcome) => (outcome.ok ? outcome.result.result : outcome.error.message)),
+        ['created', 'created', 'existing'],
+      );
+      assert.equal(bcOrdersWith(bc, 'SO-TWICE').length, 1);
+      const [first, , repeat] = outcomes;
+      assert.ok(first?.ok && repeat?.ok);
+      assert.equal(repeat.result.number, first.result.number);
+    });
+
+    it('links an order the ERP has but the store does not, instead of creating it again', async () => {
+      await createOrder(erp, storeLosingLinks(store), options(), order('SO-LOST-LINK')).catch(() => undefined);
+      const outcomes = await createOrders(erp, store, options(), [order('SO-LOST-LINK'), order('SO-NEW')]);
+      assert.deepEqual(
+        outcomes.map((outcome) => (outcome.ok ? outcome.result.result : outcome.error.message)),
+        ['existing', 'created'],
+      );
+      assert.equal(bcOrdersWith(bc, 'SO-LOST-LINK').length, 1);
+      assert.ok(await store.lookup('order', 'crm', 'SO-LOST-LINK'));
+    });
+
+    it('reports every order of a batch whose answer was lost as retryable, and creates each once when sent again', async () => {
+      bc.faults.add({ kind: 'reset', path: '*/$batch', method: 'POST', count: 1 });
+      const list = [order('SO-R1'), order('SO-R2')];
+      const lost = await createOrders(erp, store, options(), list);
+      for (const outcome of lost) {
+        assert.ok(!outcome.ok);
+        assert.equal(outcome.error.retryable, true, outcome.error.message);
+        assert.match(
+          outcome.error.message,
+          /has no order with the external document number SO-R\d, so it can be sent again/,
+        );
+      }
+      const resent = await createOrders(erp, store, options(), list);
+      assert.deepEqual(
+        resent.map((outcome) => (outcome.ok ? outcome.result.result : outcome.error.message)),
+        ['created', 'created'],
+      );
+      assert.deepEqual(
+        ['SO-R1', 'SO-R2'].map((key) => bcOrdersWith(bc, key).length),
+        [1, 1],
+      );
+    });
+
+    it('splits more than 100 new orders into $batch requests of 100', async function () {
+      this.timeout(30_000);
+      const batches = countRequests('*/$batch', 'POST');
+      const list = Array.from({ length: 101 }, (_, index) => order(`SO-BULK-${index}`));
+      const outcomes = await createOrders(erp, store, options(), list);
+      assert.equal(outcomes.filter((outcome) => outcome.ok && outcome.result.result === 'created').length, 101);
+      assert.equal(batches(), 2);
+      assert.equal(new Set(outcomes.map((outcome) => (outcome.ok ? outcome.result.number : ''))).size, 101);
+    });
+
+    it('creates one order after the other where the driver has no batch form', async () => {
+      const batches = countRequests('*/$batch', 'POST');
+      const singlePosts = countRequests('*/salesOrders', 'POST');
+      const ports = erp.orders!;
+      const withoutBatch: SystemDriver = {
+        ...erp,
+        orders: {
+          create: (draft) => ports.create(draft),
+          getById: (id) => ports.getById(id),
+          findByExternalDocumentNumber: (key) => ports.findByExternalDocumentNumber(key),
+        },
+      };
+      const outcomes = await createOrders(withoutBatch, store, options(), [order('SO-S1'), order('SO-S2')]);
+      assert.deepEqual(
+        outcomes.map((outcome) => (outcome.ok ? outcome.result.result : outcome.error.message)),
+        ['created', 'created'],
+      );
+      assert.deepEqual([batches(), singlePosts()], [0, 2]);
+    });
+
+    it('writes each ERP number back to its CRM order', async () => {
+      const contoso = erpReadyOrder({
+        sourceId: DATAVERSE_SEED.salesOrderId(2),
+        customer: { ids: { crm: DATAVERSE_SEED.accountId(2), erp: '30000' }, number: '30000' },
+      });
+      const alpine = erpReadyOrder({
+        sourceId: DATAVERSE_SEED.salesOrderId(3),
+        customer: { ids: { crm: DATAVERSE_SEED.accountId(3), erp: '40000' }, number: '40000' },
+      });
+      const outcomes = await createOrders(erp, store, options({ writeBack: { crm } }), [contoso, alpine]);
+      const state = dataverse.state() as {
+        entities: { salesorders: Array<{ salesorderid: string; new_erpordernumber?: string | null }> };
+      };
+      assert.deepEqual(
+        outcomes.map((outcome) => (outcome.ok ? [outcome.result.writtenBack, outcome.result.number] : [])),
+        [2, 3].map((index) => [
+          true,
+          state.entities.salesorders.find((row) => row.salesorderid === DATAVERSE_SEED.salesOrderId(index))
+            ?.new_erpordernumber,
+        ]),
+      );
     });
   });
 

@@ -7,7 +7,7 @@ import type { LinkGroup, SyncStore } from '../../nodes/lib/store/ports';
 import { summarizeInvoices } from '../../nodes/lib/invoice-summary';
 
 const CAPABILITIES: Capabilities = {
-  customers: { read: true, write: true, upsertByNumber: false, naturalKeys: [] },
+  customers: { read: true, write: true, upsertByNumber: false, naturalKeys: [], fields: [] },
   orders: { read: false, create: false },
   invoices: { read: true },
   batchSize: 1,

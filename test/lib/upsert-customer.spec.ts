@@ -243,7 +243,13 @@ describe('upsert customer (core)', function () {
       // Losing the link (a crash after the write) does not lead to a second account: the ERP number finds it.
       await systems.store.unlinkAll('customer', created.linkId!);
       const again = await toCrm.one(adatum);
-      assert.deepEqual([again.result, again.matchedBy, again.ids.crm], ['updated', 'externalKey', created.ids.crm]);
+      assert.deepEqual([again.result, again.matchedBy, again.ids.crm], ['unchanged', 'externalKey', created.ids.crm]);
+      const relinked = await systems.store.lookup('customer', 'erp', '10000');
+      assert.equal(
+        relinked?.ids.crm,
+        created.ids.crm,
+        'the account already held every value: only the link is written',
+      );
     });
   });
 });

@@ -190,12 +190,14 @@ describe('create order node', () => {
     const status = collect('statuses');
     const draft = erpReadyOrder({ status: 'draft' });
     const rejected = await send(draft, 'out2');
-    assert.deepEqual(rejected.error, {
+    const { deadLetter, ...error } = rejected.error as ErrorInfo & { deadLetter: { id: string } };
+    assert.deepEqual(error, {
       code: 'REJECTED',
       message: 'order SO-2026-0042 has status draft; only signed, won go to the ERP',
       system: 'erp',
       retryable: false,
     });
+    assert.match(deadLetter.id, /^[0-9a-f-]{36}$/, 'kept as a dead letter');
     assert.deepEqual(rejected.payload, draft, 'the input stays in msg.payload');
     assert.equal(bcOrdersWith(bc, 'SO-2026-0042').length, 0);
     await until(() => status.some((s) => (s.status as { text: string }).text === 'REJECTED'), 'a REJECTED status');
@@ -265,6 +267,24 @@ describe('create order node', () => {
     assert.match(error.message, /lines/);
     assert.match(error.message, /orderDate/);
     assert.equal(bcOrdersWith(bc, 'SO-2026-0042').length, 0);
+  });
+
+  it('sends the new orders of a list to Business Central in one $batch request', async () => {
+    await load();
+    const budget = 10_000;
+    bc.faults.add({ kind: 'latency', latencyMs: 0, path: '*/$batch', method: 'POST', count: budget });
+    const ok = nextMessage('out1');
+    helper
+      .getNode(NODE)
+      .receive({ payload: ['SO-N1', 'SO-N2', 'SO-N3'].map((sourceId) => erpReadyOrder({ sourceId })) });
+    const written = (await ok).payload as Array<{ result: string }>;
+    const left = bc.faults.list().find((rule) => rule.path === '*/$batch')?.count ?? 0;
+    bc.faults.clear();
+    assert.deepEqual(
+      written.map((r) => r.result),
+      ['created', 'created', 'created'],
+    );
+    assert.equal(budget - left, 1, 'one $batch request for the three orders');
   });
 
   it('writes a mixed list: valid orders are created, the others reported, none lost', async () => {

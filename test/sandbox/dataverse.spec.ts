@@ -498,7 +498,7 @@ describe('Dataverse Web API v9.2 emulator', () => {
     assert.equal(state.body.system, 'dataverse');
     assert.deepEqual(
       Object.fromEntries(Object.entries(state.body.entities).map(([name, rows]) => [name, rows.length])),
-      { accounts: 6, salesorders: 3, invoices: 2 },
+      { accounts: 6, products: 5, salesorders: 3, salesorderdetails: 4, invoices: 2 },
     );
   });
 });

@@ -226,6 +226,39 @@ describe('sandbox fault injection', () => {
     assert.equal((await http(customers, { headers: bcHeaders })).status, 200);
   });
 
+  it('resets the connection after processing the request when the phase is after', async () => {
+    const email = 'reset-after@example.com';
+    const withEmail = `${customers}?$filter=${encodeURIComponent(`email eq '${email}'`)}`;
+    dataverse.faults.add({ kind: 'reset', phase: 'before', count: 1 });
+    await assert.rejects(
+      http(accounts, { method: 'POST', headers: dvHeaders, body: { name: 'Reset Before' } }),
+      TypeError,
+    );
+    const before = await http<{ value: unknown[] }>(`${accounts}?$filter=name eq 'Reset Before'`, {
+      headers: dvHeaders,
+    });
+    assert.equal(before.body.value.length, 0, 'reset before: nothing was written');
+
+    bc.faults.add({ kind: 'reset', phase: 'after', method: 'POST', count: 1 });
+    await assert.rejects(
+      http(customers, { method: 'POST', headers: bcHeaders, body: { displayName: 'Reset After', email } }),
+      TypeError,
+    );
+    const after = await http<{ value: Array<{ displayName: string }> }>(withEmail, { headers: bcHeaders });
+    assert.deepEqual(
+      after.body.value.map((customer) => customer.displayName),
+      ['Reset After'],
+      'reset after: the customer was created although the answer was lost',
+    );
+
+    const invalid = await http<{ error: string }>(adminUrl(bc, 'faults'), {
+      method: 'POST',
+      body: { kind: 'status', status: 503, phase: 'after' },
+    });
+    assert.equal(invalid.status, 400);
+    assert.match(invalid.body.error, /"phase" is before or after, and only for reset/);
+  });
+
   it('never answers on timeout until the client gives up', async () => {
     dataverse.faults.add({ kind: 'timeout', count: 1 });
     const started = Date.now();

@@ -199,6 +199,12 @@ function storeContract(
       assert.equal(await store.getWatermark('crm.customer'), '2026-11-02T08:00:00.500Z', 'an older value is ignored');
       await store.setWatermark('crm.customer', '2026-11-02T08:00:01Z');
       assert.equal(await store.getWatermark('crm.customer'), '2026-11-02T08:00:01Z');
+      // A qualifier after # (what was read at that time) moves on at the same time, never back in time.
+      await store.setWatermark('crm.customer', '2026-11-02T08:00:01Z#0a1b');
+      await store.setWatermark('crm.customer', '2026-11-02T08:00:00Z#ffff');
+      assert.equal(await store.getWatermark('crm.customer'), '2026-11-02T08:00:01Z#0a1b');
+      await store.setWatermark('crm.customer', '2026-11-02T08:00:01Z#0000');
+      assert.equal(await store.getWatermark('crm.customer'), '2026-11-02T08:00:01Z#0000');
       assert.equal(await store.getWatermark('erp.customer'), '2026-11-01T00:00:00Z', 'names are separate');
       await store.clearWatermark('crm.customer');
       assert.equal(await store.getWatermark('crm.customer'), undefined);

@@ -37,6 +37,16 @@ function overlongField(body: BcRecord, systemMessage: string): string | undefine
   return (candidates.find(([, value]) => systemMessage.includes(value)) ?? candidates[0])?.[0];
 }
 
+/**
+ * BC names the missing record by its key ("The Item does not exist. Identification fields and values:
+ * No.='1896-X'") but not the field that referred to it: the field is the one sent with that value (BC
+ * keeps codes in capitals, so compared without case).
+ */
+function referringField(body: BcRecord, systemMessage: string): string | undefined {
+  const message = systemMessage.toUpperCase();
+  return textEntries(body).find(([, value]) => value !== '' && message.includes(`='${value.toUpperCase()}'`))?.[0];
+}
+
 function detailsOf(error: SyncError): Record<string, unknown> {
   return typeof error.details === 'object' && error.details !== null ? { ...error.details } : {};
 }
@@ -49,14 +59,20 @@ export function recordError(error: unknown, system: string, subject: string, sen
   const original = toSyncError(error, system);
   const details = detailsOf(original);
   const systemMessage = typeof details['systemMessage'] === 'string' ? details['systemMessage'] : '';
-  const bcPath =
-    sent !== undefined && details['systemCode'] === 'Application_StringExceededLength'
-      ? overlongField(sent.body, systemMessage)
+  const overlong = sent !== undefined && details['systemCode'] === 'Application_StringExceededLength';
+  const missing = sent !== undefined && details['systemCode'] === 'Internal_RecordNotFound';
+  const bcPath = overlong
+    ? overlongField(sent.body, systemMessage)
+    : missing
+      ? referringField(sent.body, systemMessage)
       : undefined;
   let explanation = '';
   if (bcPath !== undefined) {
     const field = sent?.fieldName(bcPath) ?? bcPath;
-    explanation = `${field} (BC field ${bcPath}) is longer than Business Central allows; `;
+    const problem = overlong
+      ? 'is longer than Business Central allows'
+      : 'names a record Business Central does not have';
+    explanation = `${field} (BC field ${bcPath}) ${problem}; `;
     details['fields'] = [field];
   }
   const prefix = `${system}: `;

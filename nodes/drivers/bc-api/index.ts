@@ -8,6 +8,7 @@
  *   information's currency code, else EUR.
  */
 import type { Capabilities, SystemDriver } from '../../lib/ports';
+import { CUSTOMER_FIELDS } from '../../lib/sync/ownership';
 import { configError, type ConnectionConfig } from '../connection';
 import { httpClientFor, type HttpDriverDeps } from '../http-connection';
 import { BcApi } from './api';
@@ -18,12 +19,25 @@ import { BcOrderPort } from './orders';
 
 export const BC_API_SCOPE = 'https://api.businesscentral.dynamics.com/.default';
 
-export const BC_CAPABILITIES: Capabilities = {
-  customers: { read: true, write: true, upsertByNumber: false, naturalKeys: ['taxId', 'email', 'namePostCode'] },
-  orders: { read: true, create: true },
-  invoices: { read: true },
-  batchSize: 100,
-};
+/** What Business Central can do; `custom` fields only where the connection maps some. */
+export function bcCapabilities(customFields: Readonly<Record<string, string>>): Capabilities {
+  // BC has no lifecycle: prospects stay in the CRM, and a customer is a customer.
+  const fields = CUSTOMER_FIELDS.filter(
+    (field) => field !== 'lifecycle' && (field !== 'custom' || Object.keys(customFields).length > 0),
+  );
+  return {
+    customers: {
+      read: true,
+      write: true,
+      upsertByNumber: false,
+      naturalKeys: ['taxId', 'email', 'namePostCode'],
+      fields,
+    },
+    orders: { read: true, create: true },
+    invoices: { read: true },
+    batchSize: 100,
+  };
+}
 
 const DEFAULT_PAGE_SIZE = 1000;
 /** The documented largest page; a bigger one is refused with 413. */
@@ -65,7 +79,7 @@ export function createBcApiDriver(config: ConnectionConfig, deps: HttpDriverDeps
     driver: 'bc-api',
     linkKey: 'number',
     numberSystem: config.system,
-    capabilities: BC_CAPABILITIES,
+    capabilities: bcCapabilities(config.customFields),
     customers: new BcCustomerPort(api, config.customFields),
     orders: new BcOrderPort(api),
     invoices: new BcInvoicePort(api),

@@ -154,7 +154,8 @@ export function customerToBc(changes: Partial<Customer>, mapping: CustomerMappin
   if (changes.creditLimit !== undefined) body['creditLimit'] = changes.creditLimit;
   if (changes.blocked !== undefined) body['blocked'] = BLOCKED_TO_BC[changes.blocked];
   for (const [name, value] of Object.entries(changes.custom ?? {})) {
-    const field = mapping.customFields[name];
+    // Own mappings only: a custom field named `constructor` or `__proto__` maps to nothing.
+    const field = Object.hasOwn(mapping.customFields, name) ? mapping.customFields[name] : undefined;
     if (field !== undefined) body[field] = value;
   }
   return body;
@@ -262,6 +263,8 @@ export function orderDraftToBc(draft: OrderDraft, localCurrency: string | undefi
   if (draft.currency !== undefined) body['currencyCode'] = currencyToBc(draft.currency, localCurrency);
   body['salesOrderLines'] = draft.lines.map((line) => {
     const bcLine: BcRecord = { lineType: 'Item', lineObjectNumber: line.itemNumber, quantity: line.quantity };
+    // Without one, BC describes the line by its item.
+    if (line.description !== undefined) bcLine['description'] = line.description;
     if (draft.useSourcePrices && line.unitPrice !== undefined) bcLine['unitPrice'] = line.unitPrice;
     if (line.discountPercent !== undefined) bcLine['discountPercent'] = line.discountPercent;
     if (draft.useSourcePrices && line.discountAmount !== undefined) bcLine['discountAmount'] = line.discountAmount;

@@ -1,13 +1,21 @@
 /** OrderPort on BC `salesOrders` with their `salesOrderLines`. */
+import { SyncError, toSyncError } from '../../lib/errors';
 import type { Order } from '../../lib/model/types.generated';
-import type { OrderDraft, OrderPort, SystemRecord } from '../../lib/ports';
+import type { OrderDraft, OrderPort, SystemRecord, WriteResult } from '../../lib/ports';
 import type { RequestOptions } from '../http';
-import { answerOrRetry, type BatchOperation, type BcApi } from './api';
+import { changedSinceQuery } from '../odata';
+import { answerOrRetry, type BatchOperation, type BatchOutcome, type BcApi } from './api';
 import { recordError } from './errors';
 import { orderDraftToBc, orderFieldName, orderFromBc, type BcRecord } from './mapping';
 import { quote } from './odata';
 
 const LINES = 'salesOrderLines';
+
+/** A $batch whose answer was lost: BC may have created some of its orders. */
+function isOutcomeUnknown(error: SyncError): boolean {
+  const details = error.details as Record<string, unknown> | undefined;
+  return details?.['outcomeUnknown'] === true;
+}
 
 export class BcOrderPort implements OrderPort {
   constructor(private readonly api: BcApi) {}
@@ -20,22 +28,40 @@ export class BcOrderPort implements OrderPort {
     const key = draft.externalDocumentNumber;
     let operation: BatchOperation | undefined;
     try {
-      const localCurrency = draft.currency === undefined ? undefined : await this.api.localCurrency();
-      const body = orderDraftToBc(draft, localCurrency);
-      operation = { method: 'POST', path: await this.api.resource('salesOrders'), body };
+      operation = await this.operationFor(draft, false);
       const options: RequestOptions<BcRecord> = { query: { $expand: LINES } };
       if (key !== '')
         options.beforeRetry = async () => answerOrRetry((await this.ordersWithExternalDocumentNumber(key))[0]);
       const { data } = await this.api.send<BcRecord>(operation, options);
-      // The lines come back when the server honours $expand on POST; otherwise read them.
-      const created = Array.isArray(data[LINES])
-        ? data
-        : await this.api.getById('salesOrders', String(data['id']), LINES);
-      return orderFromBc(created ?? data, this.api.system);
+      return await this.withLines(data);
     } catch (error) {
-      const sent = operation && { body: operation.body, fieldName: orderFieldName };
-      throw recordError(error, this.api.system, `order ${key || `for customer ${draft.customerNumber}`}`, sent);
+      throw this.failure(error, draft, operation);
     }
+  }
+
+  /**
+   * Deep inserts as JSON $batch requests of up to 100 orders, each with its own result. When the answer
+   * of a batch is lost, each of its orders is looked up by its external document number: found, it was
+   * created; not found, it fails and may be sent again, which the caller does only after looking it up.
+   */
+  async createBatch(drafts: OrderDraft[]): Promise<Array<WriteResult<Order>>> {
+    const results: Array<WriteResult<Order> | undefined> = drafts.map(() => undefined);
+    const sent: Array<{ position: number; draft: OrderDraft; operation: BatchOperation }> = [];
+    for (const [position, draft] of drafts.entries()) {
+      try {
+        sent.push({ position, draft, operation: await this.operationFor(draft, true) });
+      } catch (error) {
+        results[position] = { ok: false, error: this.failure(error, draft) };
+      }
+    }
+    const outcomes = await this.api.batch(sent.map(({ operation }) => operation));
+    await Promise.all(
+      outcomes.map(async (outcome, index) => {
+        const { position, draft, operation } = sent[index]!;
+        results[position] = await this.resultOf(outcome, draft, operation);
+      }),
+    );
+    return results.map((result) => result!);
   }
 
   async getById(id: string): Promise<SystemRecord<Order> | undefined> {
@@ -46,6 +72,69 @@ export class BcOrderPort implements OrderPort {
   async findByExternalDocumentNumber(externalDocumentNumber: string): Promise<SystemRecord<Order> | undefined> {
     const [record] = await this.ordersWithExternalDocumentNumber(externalDocumentNumber);
     return record === undefined ? undefined : orderFromBc(record, this.api.system);
+  }
+
+  /**
+   * Server-driven pages of `salesOrders?$filter=lastModifiedDateTime ge …&$orderby=lastModifiedDateTime asc`
+   * with their lines. The time is the order header's: BC stamps it when the order itself changes.
+   */
+  async *changedSince(since: string | undefined, pageSize: number): AsyncGenerator<Array<SystemRecord<Order>>> {
+    const pages = this.api.client.pages<BcRecord>(`${this.api.root}/${await this.api.resource('salesOrders')}`, {
+      query: { ...changedSinceQuery('lastModifiedDateTime', since, this.api.system), $expand: LINES },
+      headers: { Prefer: `odata.maxpagesize=${pageSize}` },
+    });
+    for await (const page of pages) yield page.map((record) => orderFromBc(record, this.api.system));
+  }
+
+  /** The POST of a deep insert; in a batch the `$expand` travels in the operation's URL. */
+  private async operationFor(draft: OrderDraft, inBatch: boolean): Promise<BatchOperation> {
+    const localCurrency = draft.currency === undefined ? undefined : await this.api.localCurrency();
+    const path = await this.api.resource('salesOrders');
+    return {
+      method: 'POST',
+      path: inBatch ? `${path}?$expand=${LINES}` : path,
+      body: orderDraftToBc(draft, localCurrency),
+    };
+  }
+
+  private async resultOf(
+    outcome: BatchOutcome,
+    draft: OrderDraft,
+    operation: BatchOperation,
+  ): Promise<WriteResult<Order>> {
+    try {
+      if (outcome.ok) return { ok: true, record: await this.withLines(outcome.body), created: true };
+      const key = draft.externalDocumentNumber;
+      if (!isOutcomeUnknown(outcome.error) || key === '') {
+        return { ok: false, error: this.failure(outcome.error, draft, operation) };
+      }
+      const [existing] = await this.ordersWithExternalDocumentNumber(key);
+      if (existing !== undefined) return { ok: true, record: orderFromBc(existing, this.api.system), created: true };
+      const lost = outcome.error;
+      const notCreated = new SyncError({
+        ...lost.toInfo(),
+        retryable: true,
+        message: `${lost.message}; Business Central has no order with the external document number ${key}, so it can be sent again`,
+        cause: lost,
+      });
+      return { ok: false, error: this.failure(notCreated, draft, operation) };
+    } catch (error) {
+      return { ok: false, error: this.failure(toSyncError(error, this.api.system), draft, operation) };
+    }
+  }
+
+  /** The lines come back when the server honours $expand on POST; otherwise they are read. */
+  private async withLines(data: BcRecord): Promise<SystemRecord<Order>> {
+    const created = Array.isArray(data[LINES])
+      ? data
+      : await this.api.getById('salesOrders', String(data['id']), LINES);
+    return orderFromBc(created ?? data, this.api.system);
+  }
+
+  private failure(error: unknown, draft: OrderDraft, operation?: BatchOperation): SyncError {
+    const key = draft.externalDocumentNumber;
+    const sent = operation && { body: operation.body, fieldName: orderFieldName };
+    return recordError(error, this.api.system, `order ${key || `for customer ${draft.customerNumber}`}`, sent);
   }
 
   private ordersWithExternalDocumentNumber(externalDocumentNumber: string): Promise<BcRecord[]> {

@@ -3,6 +3,7 @@
  * alternate key, $batch), sales orders and invoices read-only. Web API v9.2 over the shared HTTP layer.
  */
 import type { Capabilities, ConnectionCheck, SystemDriver } from '../../lib/ports';
+import { CUSTOMER_FIELDS } from '../../lib/sync/ownership';
 import type { ConnectionConfig } from '../connection';
 import { httpClientFor, type HttpDriverDeps } from '../http-connection';
 import { MAX_BATCH_REQUESTS } from './batch';
@@ -32,6 +33,13 @@ export function createDataverseDriver(config: ConnectionConfig, deps: HttpDriver
       write: true,
       upsertByNumber: true,
       naturalKeys: settings.taxIdColumn === undefined ? ['email', 'namePostCode'] : ['email', 'namePostCode', 'taxId'],
+      fields: CUSTOMER_FIELDS.filter((field) => {
+        if (field === 'currency') return false; // invoices carry their currency; accounts are not written one
+        if (field === 'taxId') return settings.taxIdColumn !== undefined;
+        if (field === 'paymentTerms') return settings.paymentTermsColumn !== undefined;
+        if (field === 'custom') return settings.customColumns.length > 0;
+        return true;
+      }),
     },
     orders: { read: true, create: false },
     invoices: { read: true },

@@ -3,13 +3,14 @@
  * rules (nodes/lib/invoice-status.ts) from Dataverse's state, due date and amount due.
  */
 import type { InvoiceStatus } from '../../lib/model/types.generated';
-import type { InvoicePort } from '../../lib/ports';
+import type { InvoicePort, SystemRecord } from '../../lib/ports';
 import type { HttpClient } from '../http';
+import { changedSinceQuery } from '../odata';
 import type { TransactionCurrencies } from './currencies';
 import type { DataverseCustomers } from './customers';
 import { INVOICE_NUMBER_COLUMN, ORDER_NUMBER_COLUMN, invoiceQuery, invoiceToStatus } from './mapping';
 import type { DataverseSettings } from './settings';
-import { equalsFilter, getAllRows, isGuid, textOf } from './web-api';
+import { equalsFilter, getAllRows, isGuid, textOf, type Row } from './web-api';
 
 const INVOICES = 'invoices';
 
@@ -38,6 +39,30 @@ export class DataverseInvoices implements InvoicePort {
     return invoice;
   }
 
+  /** Server-driven pages of `invoices?$filter=modifiedon ge …&$orderby=modifiedon asc`. */
+  async *changedSince(since: string | undefined, pageSize: number): AsyncGenerator<Array<SystemRecord<InvoiceStatus>>> {
+    const pages = this.client.pages<Row>(INVOICES, {
+      query: { ...changedSinceQuery('modifiedon', since, this.settings.system), ...invoiceQuery(this.settings) },
+      headers: { Prefer: `odata.maxpagesize=${pageSize}` },
+    });
+    for await (const page of pages) yield Promise.all(page.map((row) => this.toRecord(row)));
+  }
+
+  private async toRecord(row: Row): Promise<SystemRecord<InvoiceStatus>> {
+    const data = await this.toStatus(row);
+    const record: SystemRecord<InvoiceStatus> = { id: String(row['invoiceid']), data };
+    if (data.invoiceNumber !== '') record.number = data.invoiceNumber;
+    const etag = textOf(row, '@odata.etag');
+    const modifiedAt = textOf(row, 'modifiedon');
+    if (etag !== undefined) record.etag = etag;
+    if (modifiedAt !== undefined) record.modifiedAt = modifiedAt;
+    return record;
+  }
+
+  private async toStatus(row: Row): Promise<InvoiceStatus> {
+    return invoiceToStatus(row, (await this.currencies.of(row)) ?? this.settings.localCurrency, this.settings);
+  }
+
   private async orderIdOf(orderNumber: string): Promise<string | undefined> {
     const query = { $filter: equalsFilter([[ORDER_NUMBER_COLUMN, orderNumber]]), $select: 'salesorderid' };
     const [order] = await getAllRows(this.client, 'salesorders', query, this.settings.pageSize);
@@ -52,10 +77,6 @@ export class DataverseInvoices implements InvoicePort {
       { $filter: filter, ...invoiceQuery(settings) },
       settings.pageSize,
     );
-    return Promise.all(
-      rows.map(async (row) =>
-        invoiceToStatus(row, (await this.currencies.of(row)) ?? settings.localCurrency, settings),
-      ),
-    );
+    return Promise.all(rows.map((row) => this.toStatus(row)));
   }
 }

@@ -38,6 +38,8 @@ const ADDRESS_COLUMNS: ReadonlyArray<readonly [AddressTextField, string]> = [
 ];
 const COUNTRY_COLUMN = 'address1_country';
 const CREDIT_LIMIT_COLUMN = 'creditlimit';
+/** Credit Hold: Dataverse's yes/no for a customer the ERP blocks; any kind of block sets it. */
+const CREDIT_HOLD_COLUMN = 'creditonhold';
 /** Relationship Type: 3 Customer, 8 Prospect. */
 const RELATIONSHIP_COLUMN = 'customertypecode';
 const RELATIONSHIP_CUSTOMER = 3;
@@ -81,6 +83,10 @@ export function customerToAccount(customer: Partial<Customer>, settings: Dataver
   }
   if (address.country !== undefined) columns[COUNTRY_COLUMN] = address.country;
   if (customer.creditLimit !== undefined) columns[CREDIT_LIMIT_COLUMN] = customer.creditLimit;
+  if (customer.blocked !== undefined) columns[CREDIT_HOLD_COLUMN] = customer.blocked !== 'none';
+  if (settings.paymentTermsColumn !== undefined && customer.paymentTerms !== undefined) {
+    columns[settings.paymentTermsColumn] = customer.paymentTerms;
+  }
   const erpNumber = customer.ids?.[settings.erpSystem];
   if (erpNumber !== undefined) columns[settings.erpNumberColumn] = erpNumber;
   if (settings.taxIdColumn !== undefined && customer.taxId !== undefined)
@@ -141,6 +147,10 @@ export function accountToRecord(row: Row, settings: DataverseSettings): SystemRe
   if (address !== undefined) customer.address = address;
   const creditLimit = numberOf(row, CREDIT_LIMIT_COLUMN);
   if (creditLimit !== undefined) customer.creditLimit = creditLimit;
+  // Credit Hold says only whether, not how, a customer is blocked: on hold reads as blocked for all.
+  if (typeof row[CREDIT_HOLD_COLUMN] === 'boolean') customer.blocked = row[CREDIT_HOLD_COLUMN] ? 'all' : 'none';
+  const paymentTerms = settings.paymentTermsColumn === undefined ? undefined : textOf(row, settings.paymentTermsColumn);
+  if (paymentTerms !== undefined) customer.paymentTerms = paymentTerms;
   customer.lifecycle = lifecycleOf(row);
   const modifiedAt = textOf(row, 'modifiedon');
   if (modifiedAt !== undefined) customer.modifiedAt = modifiedAt;
@@ -206,9 +216,13 @@ export function salesOrderQuery(settings: DataverseSettings): Record<string, str
   return { $expand: customerExpand(settings) };
 }
 
-export function salesOrderLineQuery(orderId: string): Record<string, string> {
+/** The lookup column of an order line that names its order. */
+export const ORDER_LINE_ORDER_COLUMN = `_${ORDER_LOOKUP}_value`;
+
+/** The lines of one or more orders (ids checked as GUIDs by the caller), in line order, with their product numbers. */
+export function salesOrderLineQuery(orderIds: readonly string[]): Record<string, string> {
   return {
-    $filter: `_salesorderid_value eq ${orderId}`,
+    $filter: orderIds.map((id) => `${ORDER_LINE_ORDER_COLUMN} eq ${id}`).join(' or '),
     $expand: `${ORDER_LINE_PRODUCT}($select=productnumber)`,
     $orderby: 'lineitemnumber,salesorderdetailid',
   };
@@ -235,9 +249,13 @@ export function salesOrderLineToCanonical(row: Row): OrderLine | undefined {
   return line;
 }
 
+/**
+ * An order whose products cannot be read as lines keeps an empty list (the canonical model needs at
+ * least one), so validation names it instead of the order vanishing from a change feed.
+ */
 export function salesOrderToRecord(
   row: Row,
-  lines: [OrderLine, ...OrderLine[]],
+  lines: readonly OrderLine[],
   currency: CurrencyCode | undefined,
   settings: DataverseSettings,
 ): SystemRecord<Order> {
@@ -250,7 +268,7 @@ export function salesOrderToRecord(
     // submitdate is set when the order is submitted; until then the order dates from its creation.
     orderDate: dateOf(row, 'submitdate') ?? dateOf(row, 'createdon') ?? '',
     status: orderStatusOf(row),
-    lines,
+    lines: [...lines] as Order['lines'],
   };
   if (orderNumber !== undefined) order.externalDocumentNumber = orderNumber;
   const requestedDeliveryDate = dateOf(row, 'requestdeliveryby');

@@ -7,8 +7,10 @@ import { SyncError, isSyncError } from '../../lib/errors';
 import type { Order, OrderLine } from '../../lib/model/types.generated';
 import type { OrderPort, SystemRecord } from '../../lib/ports';
 import type { HttpClient } from '../http';
+import { changedSinceQuery } from '../odata';
 import type { TransactionCurrencies } from './currencies';
 import {
+  ORDER_LINE_ORDER_COLUMN,
   ORDER_NUMBER_COLUMN,
   salesOrderLineQuery,
   salesOrderLineToCanonical,
@@ -16,12 +18,14 @@ import {
   salesOrderToRecord,
 } from './mapping';
 import type { DataverseSettings } from './settings';
-import { equalsFilter, getAllRows, getRow, recordUrl, textOf, type Row } from './web-api';
+import { equalsFilter, getAllRows, getRow, isGuid, recordUrl, textOf, type Row } from './web-api';
 
 const SALES_ORDERS = 'salesorders';
 const ORDER_LINES = 'salesorderdetails';
 /** The text column that keeps the ERP order number on a sales order, unless the caller names another. */
 export const DEFAULT_ERP_ORDER_NUMBER_COLUMN = 'new_erpordernumber';
+/** Orders whose lines one query reads; keeps the URL of the `or` filter short. */
+const ORDERS_PER_LINE_QUERY = 40;
 
 export class DataverseOrders implements OrderPort {
   constructor(
@@ -44,7 +48,7 @@ export class DataverseOrders implements OrderPort {
   async getById(id: string): Promise<SystemRecord<Order> | undefined> {
     const url = recordUrl(this.settings.system, SALES_ORDERS, id, `salesorder ${id}`);
     const row = await getRow(this.client, url, salesOrderQuery(this.settings));
-    return row === undefined ? undefined : this.toRecord(row);
+    return row === undefined ? undefined : this.toRecord(row, await this.linesOf(row));
   }
 
   /** By the Dataverse order number (`ordernumber`), e.g. ORD-01001-F4K2P8. */
@@ -55,41 +59,49 @@ export class DataverseOrders implements OrderPort {
       { $filter: equalsFilter([[ORDER_NUMBER_COLUMN, externalDocumentNumber]]), ...salesOrderQuery(this.settings) },
       this.settings.pageSize,
     );
-    return row === undefined ? undefined : this.toRecord(row);
+    return row === undefined ? undefined : this.toRecord(row, await this.linesOf(row));
   }
 
-  /** Writes the ERP order number onto the sales order; If-Match `*` makes the PATCH update only, never create. */
+  /**
+   * Server-driven pages of `salesorders?$filter=modifiedon ge …&$orderby=modifiedon asc`, each completed with
+   * its products read in a few queries per page. An order without product lines comes with none, so the
+   * validation of whoever takes it names it.
+   */
+  async *changedSince(since: string | undefined, pageSize: number): AsyncGenerator<Array<SystemRecord<Order>>> {
+    const { system } = this.settings;
+    const pages = this.client.pages<Row>(SALES_ORDERS, {
+      query: { ...changedSinceQuery('modifiedon', since, system), ...salesOrderQuery(this.settings) },
+      headers: { Prefer: `odata.maxpagesize=${pageSize}` },
+    });
+    for await (const page of pages) {
+      const lines = await this.linesOfOrders(page);
+      yield Promise.all(page.map((row) => this.toRecord(row, lines.get(String(row['salesorderid'])) ?? [])));
+    }
+  }
+
+  /**
+   * Writes the ERP order number onto the sales order, unless it holds that number already: a write of the
+   * same value would still stamp the order as changed and bring it back through the change feed. If-Match
+   * makes the PATCH update only, never create.
+   */
   async setExternalNumber(id: string, number: string, column = DEFAULT_ERP_ORDER_NUMBER_COLUMN): Promise<void> {
     const url = recordUrl(this.settings.system, SALES_ORDERS, id, `salesorder ${id}`);
+    const current = await getRow(this.client, url, { $select: column });
+    if (current !== undefined && current[column] === number) return;
     await this.client.patch(url, { [column]: number }, { headers: { 'If-Match': '*' } });
   }
 
-  private async toRecord(row: Row): Promise<SystemRecord<Order>> {
-    const [lines, currency] = await Promise.all([this.linesOf(row), this.currencies.of(row)]);
-    return salesOrderToRecord(row, lines, currency, this.settings);
+  private async toRecord(row: Row, lines: readonly OrderLine[]): Promise<SystemRecord<Order>> {
+    return salesOrderToRecord(row, lines, await this.currencies.of(row), this.settings);
   }
 
-  /** The order's products (salesorderdetails); a canonical order needs at least one. */
+  /** The order's products (salesorderdetails); a single order read by id or number needs at least one. */
   private async linesOf(row: Row): Promise<[OrderLine, ...OrderLine[]]> {
-    const { system, pageSize } = this.settings;
     const id = String(row['salesorderid']);
     const order = `salesorder ${textOf(row, ORDER_NUMBER_COLUMN) ?? id}`;
-    let rows: Row[];
-    try {
-      rows = await getAllRows(this.client, ORDER_LINES, salesOrderLineQuery(id), pageSize);
-    } catch (error) {
-      // A query of a table only answers 404 when the table itself is missing.
-      if (!isSyncError(error) || error.status !== 404) throw error;
-      throw new SyncError({
-        code: 'CONFIG',
-        system,
-        status: 404,
-        message: `${system}: this Dataverse environment has no ${ORDER_LINES} table (order products), so ${order} cannot be read with its lines`,
-        details: error.details,
-      });
-    }
-    const [first, ...rest] = rows.flatMap((line) => salesOrderLineToCanonical(line) ?? []);
+    const [first, ...rest] = (await this.linesOfOrders([row])).get(id) ?? [];
     if (first === undefined) {
+      const { system } = this.settings;
       throw new SyncError({
         code: 'REJECTED',
         system,
@@ -97,5 +109,46 @@ export class DataverseOrders implements OrderPort {
       });
     }
     return [first, ...rest];
+  }
+
+  /** The canonical lines of several orders, by order id. */
+  private async linesOfOrders(rows: readonly Row[]): Promise<Map<string, OrderLine[]>> {
+    const ids = rows.map((row) => String(row['salesorderid']).toLowerCase()).filter(isGuid);
+    const byOrder = new Map<string, OrderLine[]>();
+    for (let start = 0; start < ids.length; start += ORDERS_PER_LINE_QUERY) {
+      const chunk = ids.slice(start, start + ORDERS_PER_LINE_QUERY);
+      for (const line of await this.lineRows(chunk, rows)) {
+        const canonical = salesOrderLineToCanonical(line);
+        const orderId = textOf(line, ORDER_LINE_ORDER_COLUMN)?.toLowerCase();
+        if (canonical === undefined || orderId === undefined) continue;
+        byOrder.set(orderId, [...(byOrder.get(orderId) ?? []), canonical]);
+      }
+    }
+    // Ids as the rows carry them, whatever their case.
+    return new Map(
+      rows.map((row) => [String(row['salesorderid']), byOrder.get(String(row['salesorderid']).toLowerCase()) ?? []]),
+    );
+  }
+
+  private async lineRows(orderIds: readonly string[], rows: readonly Row[]): Promise<Row[]> {
+    const { system, pageSize } = this.settings;
+    try {
+      return await getAllRows(this.client, ORDER_LINES, salesOrderLineQuery(orderIds), pageSize);
+    } catch (error) {
+      // A query of a table only answers 404 when the table itself is missing.
+      if (!isSyncError(error) || error.status !== 404) throw error;
+      const names = rows.map((row) => textOf(row, ORDER_NUMBER_COLUMN) ?? String(row['salesorderid']));
+      const orders =
+        names.length === 1
+          ? `salesorder ${names[0]} cannot be read with its lines`
+          : `the sales orders ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''} cannot be read with their lines`;
+      throw new SyncError({
+        code: 'CONFIG',
+        system,
+        status: 404,
+        message: `${system}: this Dataverse environment has no ${ORDER_LINES} table (order products), so ${orders}`,
+        details: error.details,
+      });
+    }
   }
 }

@@ -11,6 +11,8 @@ export interface DataverseSettings {
   erpNumberColumn: string;
   /** The account column for the canonical `taxId`, when the connection maps one (Dataverse has none). */
   taxIdColumn?: string;
+  /** The account column for the canonical payment terms code, when the connection maps one. */
+  paymentTermsColumn?: string;
   /** Canonical `custom.<name>` → account column. */
   customColumns: ReadonlyArray<readonly [name: string, column: string]>;
   /** Currency of invoices whose transaction currency is not known. */
@@ -21,6 +23,8 @@ export interface DataverseSettings {
 
 /** The mapping name that maps the canonical top-level `taxId` rather than a `custom` field. */
 export const TAX_ID_MAPPING = 'taxId';
+/** The mapping name that maps the canonical top-level `paymentTerms` (a code such as "30 DAYS"). */
+export const PAYMENT_TERMS_MAPPING = 'paymentTerms';
 const DEFAULT_ERP_NUMBER_COLUMN = 'new_erpcustomerno';
 const DEFAULT_ERP_SYSTEM = 'erp';
 const DEFAULT_LOCAL_CURRENCY = 'EUR';
@@ -53,7 +57,7 @@ export function readSettings(config: ConnectionConfig): DataverseSettings {
   }
 
   const customColumns = Object.entries(config.customFields)
-    .filter(([name]) => name !== TAX_ID_MAPPING)
+    .filter(([name]) => name !== TAX_ID_MAPPING && name !== PAYMENT_TERMS_MAPPING)
     .map(([name, target]) => [name, column(target, `the column of custom field "${name}"`)] as const);
   const taxIdTarget = config.customFields[TAX_ID_MAPPING];
   const settings: DataverseSettings = {
@@ -65,5 +69,7 @@ export function readSettings(config: ConnectionConfig): DataverseSettings {
     pageSize,
   };
   if (taxIdTarget !== undefined) settings.taxIdColumn = column(taxIdTarget, 'the tax id column');
+  const termsTarget = config.customFields[PAYMENT_TERMS_MAPPING];
+  if (termsTarget !== undefined) settings.paymentTermsColumn = column(termsTarget, 'the payment terms column');
   return settings;
 }

@@ -9,6 +9,40 @@ const ENTITY_LABELS: Record<Lang, Record<EntitySchemaName, string>> = {
   de: { customer: 'Kunde', order: 'Auftrag', invoiceStatus: 'Rechnung', link: 'Verknüpfung' },
 };
 
+/** How much of a value a message quotes: enough to recognise it, never a huge value echoed back. */
+const QUOTED_LENGTH = 60;
+/** How many problems of one record a message spells out; `details.problems` holds them all. */
+const PROBLEMS_IN_MESSAGE = 10;
+
+/**
+ * Characters that would garble a message where it is shown: control characters, bidi overrides and
+ * halves of surrogate pairs.
+ */
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\p{Cs}/gu;
+
+/**
+ * `text` as a message shows it: unprintable characters escaped (`\u001b`), cut to `max` characters
+ * with an ellipsis, never splitting a surrogate pair.
+ */
+export function clipText(text: string, max = QUOTED_LENGTH): string {
+  const shown = text.length > max * 6 ? text.slice(0, max * 6) : text;
+  const printable = shown.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (printable.length <= max && shown === text) return printable;
+  const cut = Math.min(printable.length, max - 1);
+  const end = /[\ud800-\udbff]/.test(printable.charAt(cut - 1)) ? cut - 1 : cut;
+  return `${printable.slice(0, end)}…`;
+}
+
+/** A value as a message quotes it: text in quotes and cut short, other values by kind. Never throws. */
+export function quoteValue(value: unknown): string {
+  if (typeof value === 'string') return `"${clipText(value).replace(/"/g, '\\"')}"`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'symbol') return 'a symbol';
+  if (typeof value === 'function') return 'a function';
+  return valueKind(value);
+}
+
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 }
@@ -16,6 +50,7 @@ function text(value: unknown): string | undefined {
 /** How a message names a value that is not what was expected: "nothing", "null", "a list", "object", … */
 export function valueKind(value: unknown): string {
   if (value === undefined || value === '') return 'nothing';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (value === null) return 'null';
   return Array.isArray(value) ? 'a list' : typeof value;
 }
@@ -27,12 +62,12 @@ export function recordIdentity(record: unknown): string | undefined {
   if (r.ids !== null && typeof r.ids === 'object' && !Array.isArray(r.ids)) {
     const pairs = Object.entries(r.ids as Record<string, unknown>)
       .filter(([, id]) => text(id) !== undefined)
-      .map(([system, id]) => `${system}=${String(id)}`);
+      .map(([system, id]) => `${clipText(system, 40)}=${clipText(String(id), 200)}`);
     if (pairs.length > 0) return pairs.slice(0, 3).join(', ');
   }
   for (const key of ['sourceId', 'invoiceNumber', 'linkId', 'number', 'name']) {
     const value = text(r[key]);
-    if (value !== undefined) return `${key}=${value.slice(0, 60)}`;
+    if (value !== undefined) return `${key}=${clipText(value)}`;
   }
   return undefined;
 }
@@ -62,7 +97,8 @@ export function validationError(
 ): SyncError {
   const texts = KEYWORD_MESSAGES[lang];
   const label = describeRecord(entity, record, lang, index);
-  const summary = problems.map((p) => p.message).join('; ');
+  const shown = problems.slice(0, PROBLEMS_IN_MESSAGE).map((p) => p.message);
+  const summary = [...shown, ...(problems.length > shown.length ? ['…'] : [])].join('; ');
   const template = problems.length === 1 ? texts.summaryOne : texts.summaryMany;
   return new SyncError({
     code: 'VALIDATION',

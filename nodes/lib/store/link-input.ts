@@ -1,4 +1,5 @@
 import { SyncError } from '../errors';
+import { quoteValue, valueKind } from '../model/describe';
 import type { LinkRequest } from './ports';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -14,7 +15,7 @@ export function linkRequestFrom(value: unknown, entity: string, label: string): 
     throw new SyncError({
       code: 'VALIDATION',
       system: 'input',
-      message: `${label}: expected an object such as { ids: { crm: "A-1", erp: "10000" } }, got ${Array.isArray(value) ? 'a list' : typeof value}`,
+      message: `${label}: expected an object such as { ids: { crm: "A-1", erp: "10000" } }, got ${valueKind(value)}`,
     });
   }
   if (!isPlainObject(value.ids)) {
@@ -28,22 +29,23 @@ export function linkRequestFrom(value: unknown, entity: string, label: string): 
     throw new SyncError({
       code: 'VALIDATION',
       system: 'input',
-      message: `${label}: the record is a ${JSON.stringify(value.entity)} link, but this node links ${JSON.stringify(entity)}`,
+      message: `${label}: the record is a ${quoteValue(value.entity)} link, but this node links ${JSON.stringify(entity)}`,
     });
   }
-  const ids: Record<string, string> = {};
+  const pairs: Array<[string, string]> = [];
   for (const [system, id] of Object.entries(value.ids)) {
-    if (typeof id === 'number' && Number.isFinite(id)) ids[system] = String(id);
-    else if (typeof id === 'string') ids[system] = id;
+    if (typeof id === 'number' && Number.isFinite(id)) pairs.push([system, String(id)]);
+    else if (typeof id === 'string') pairs.push([system, id]);
     else {
       throw new SyncError({
         code: 'VALIDATION',
         system: 'input',
-        message: `${label}: the id for system ${JSON.stringify(system)} must be text or a number, got ${id === null ? 'null' : typeof id}`,
+        message: `${label}: the id for system ${quoteValue(system)} must be text or a number, got ${valueKind(id)}`,
       });
     }
   }
-  const request: LinkRequest = { entity, ids };
+  // Built as own properties, so an id under a key such as `__proto__` reaches the store's name check.
+  const request: LinkRequest = { entity, ids: Object.fromEntries(pairs) };
   if (typeof value.linkId === 'string' && value.linkId !== '') request.linkId = value.linkId;
   return request;
 }

@@ -62,7 +62,39 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    version: 4,
+    description: 'dead letters: records that failed for good, kept with their reason to be replayed or discarded',
+    statements: (d) => {
+      const t = d.types;
+      return [
+        `CREATE TABLE ${d.table('dead_letters')} (
+  id ${t.text(36)} NOT NULL,
+  entity ${t.text(40)} NOT NULL,
+  operation ${t.text(40)} NOT NULL,
+  source_system ${t.text(40)} NOT NULL,
+  idempotency_key ${t.text(300)} NOT NULL,
+  payload ${unboundedText(d)} NOT NULL,
+  msg_properties ${unboundedText(d)} NOT NULL,
+  error_code ${t.text(20)} NOT NULL,
+  reason ${t.text(4000)} NOT NULL,
+  attempts ${t.integer} NOT NULL,
+  first_failed_at ${t.timestamp} NOT NULL,
+  last_failed_at ${t.timestamp} NOT NULL,
+  node_id ${t.text(100)} NULL,
+  node_name ${t.text(200)} NULL,
+  CONSTRAINT dead_letters_pk PRIMARY KEY (id),
+  CONSTRAINT dead_letters_one_per_key UNIQUE (operation, idempotency_key)
+)`,
+      ];
+    },
+  },
 ];
+
+/** Text without a length limit, for JSON documents: T-SQL caps sized NVARCHAR at 4,000 characters. */
+function unboundedText(d: SqlDialect): string {
+  return d.name === 'mssql' ? 'NVARCHAR(MAX)' : d.types.text(0);
+}
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 

@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../errors';
+
 /** A business identity and its record id in each linked system. */
 export interface LinkGroup {
   entity: string;
@@ -46,7 +48,54 @@ export interface WrittenState {
   writtenAt: string;
 }
 
-/** The durable state of a sync: links, written hashes and watermarks; dead letters come with a later migration. */
+/** A record that failed for good, as a writer node hands it over to be kept. */
+export interface DeadLetterInput {
+  /** The entity written, e.g. `customer`, `order`. */
+  entity: string;
+  /** What wrote it: the writer node's kind, e.g. `upsert-customer`, `create-order`. */
+  operation: string;
+  /** The system the record came from, e.g. `crm`. */
+  source: string;
+  /**
+   * The record's idempotency key within the operation (customer: `<source>:<source id>`, order: the source
+   * order id). A record failing again under the same key updates its dead letter instead of adding one.
+   */
+  key: string;
+  /** The record as it was sent to the writer. */
+  payload: unknown;
+  /** Other message properties restored on replay, e.g. `topic`. */
+  message?: Record<string, unknown>;
+  code: ErrorCode;
+  reason: string;
+  nodeId?: string;
+  nodeName?: string;
+}
+
+export interface DeadLetter extends DeadLetterInput {
+  /** Time-ordered: sorting by id sorts by first failure. */
+  id: string;
+  message: Record<string, unknown>;
+  /** How often the record failed under this key. */
+  attempts: number;
+  firstFailedAt: string;
+  lastFailedAt: string;
+}
+
+/** Narrows a list or a discard; every field given must match. */
+export interface DeadLetterFilter {
+  entity?: string;
+  operation?: string;
+  source?: string;
+  code?: ErrorCode;
+}
+
+export interface DeadLetterPage {
+  deadLetters: DeadLetter[];
+  /** Pass as `after` to get the next page; absent on the last page. */
+  next?: string;
+}
+
+/** The durable state of a sync: links, written hashes, watermarks and dead letters. */
 export interface SyncStore {
   readonly backend: 'sqlite' | 'mssql';
   /** Human-readable location without secrets (a file path, or server/database/schema). */
@@ -79,6 +128,20 @@ export interface SyncStore {
   setWatermark(name: string, value: string): Promise<void>;
   /** Forgets the watermark: the next read is an initial load again. */
   clearWatermark(name: string): Promise<void>;
+  /**
+   * Keeps a record that failed for good. The same operation and key again update that dead letter (payload,
+   * reason, last failure) and count the attempt; its id and first failure stay.
+   */
+  putDeadLetter(input: DeadLetterInput): Promise<DeadLetter>;
+  getDeadLetter(id: string): Promise<DeadLetter | undefined>;
+  /** One page of dead letters in the order they first failed. */
+  listDeadLetters(options: DeadLetterFilter & { limit: number; after?: string }): Promise<DeadLetterPage>;
+  /** After records went through: removes their dead letters, if any; returns how many there were. */
+  resolveDeadLetters(operation: string, keys: readonly string[]): Promise<number>;
+  /** Removes one dead letter; returns it as it was, or undefined when there is none with that id. */
+  discardDeadLetter(id: string): Promise<DeadLetter | undefined>;
+  /** Removes every dead letter the filter matches (an empty filter: all); returns how many. */
+  discardDeadLetters(filter: DeadLetterFilter): Promise<number>;
   schemaVersion(): Promise<number>;
   close(): Promise<void>;
 }

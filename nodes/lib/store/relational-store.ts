@@ -1,8 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import { SyncError } from '../errors';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ERROR_CODES, SyncError } from '../errors';
+import { quoteValue } from '../model/describe';
 import { LATEST_VERSION, MIGRATIONS, versionTableStatement } from './migrations';
-import type { LinkGroup, LinkOptions, LinkOutcome, LinkPage, LinkRequest, SyncStore, WrittenState } from './ports';
-import type { SqlBackend, SqlRunner } from './sql-backend';
+import type {
+  DeadLetter,
+  DeadLetterFilter,
+  DeadLetterInput,
+  DeadLetterPage,
+  LinkGroup,
+  LinkOptions,
+  LinkOutcome,
+  LinkPage,
+  LinkRequest,
+  SyncStore,
+  WrittenState,
+} from './ports';
+import type { SqlBackend, SqlParams, SqlRunner } from './sql-backend';
 
 interface LinkRow {
   entity: string;
@@ -17,10 +30,37 @@ const ENTITY_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
 const SYSTEM_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,39}$/;
 const MAX_RECORD_ID = 200;
 const MAX_LINK_ID = 100;
+const MAX_SYSTEMS_PER_LINK = 100;
 const MAX_WATERMARK_NAME = 200;
 const MAX_WATERMARK_VALUE = 100;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T/;
 export const MAX_PAGE_SIZE = 1000;
+const OPERATION_PATTERN = /^[a-z][a-z0-9_-]{0,39}$/;
+const MAX_DEAD_LETTER_KEY = 300;
+const MAX_REASON = 4000;
+const MAX_NODE_ID = 100;
+const MAX_NODE_NAME = 200;
+/** Keys per DELETE when resolving, well under SQL Server's 2,100 parameters. */
+const RESOLVE_CHUNK = 500;
+const DEAD_LETTER_COLUMNS =
+  'id, entity, operation, source_system, idempotency_key, payload, msg_properties, error_code, reason, attempts, first_failed_at, last_failed_at, node_id, node_name';
+
+interface DeadLetterRow {
+  id: string;
+  entity: string;
+  operation: string;
+  source_system: string;
+  idempotency_key: string;
+  payload: string;
+  msg_properties: string;
+  error_code: string;
+  reason: string;
+  attempts: number;
+  first_failed_at: string | Date;
+  last_failed_at: string | Date;
+  node_id: string | null;
+  node_name: string | null;
+}
 
 function iso(value: string | Date): string {
   return value instanceof Date ? value.toISOString() : value;
@@ -40,7 +80,7 @@ export function checkEntity(entity: unknown): string {
   if (typeof entity !== 'string' || !ENTITY_PATTERN.test(entity)) {
     throw storeError(
       'VALIDATION',
-      `entity ${JSON.stringify(entity)} is not valid: use lower-case letters, digits, - or _ (e.g. customer, order)`,
+      `entity ${quoteValue(entity)} is not valid: use lower-case letters, digits, - or _ (e.g. customer, order)`,
     );
   }
   return entity;
@@ -50,7 +90,7 @@ export function checkSystemName(system: unknown, entity: string): void {
   if (typeof system !== 'string' || !SYSTEM_PATTERN.test(system)) {
     throw storeError(
       'VALIDATION',
-      `${entity}: system name ${JSON.stringify(system)} is not valid (letters, digits, . _ -)`,
+      `${entity}: system name ${quoteValue(system)} is not valid (letters, digits, . _ -)`,
     );
   }
 }
@@ -61,6 +101,13 @@ export function checkSystemId(system: unknown, recordId: unknown, entity: string
     throw storeError(
       'VALIDATION',
       `${entity} ${system}: the record id must be a non-empty text of at most ${MAX_RECORD_ID} characters`,
+    );
+  }
+  // Stored as UTF-8, half a surrogate pair would turn into U+FFFD and the id into another one's.
+  if (/\p{Cs}/u.test(recordId)) {
+    throw storeError(
+      'VALIDATION',
+      `${entity} ${system}: the record id ${quoteValue(recordId)} holds half of a surrogate pair, which is no valid text`,
     );
   }
 }
@@ -74,15 +121,117 @@ function checkText(value: unknown, what: string, maxLength: number): asserts val
 /**
  * Whether `candidate` lies after `current`. Systems write times with and without fractions of a second
  * (`…:05Z`, `…:05.123Z`), which text order gets wrong, so ISO 8601 times compare as instants; other
- * watermarks (e.g. a rowversion in fixed-width hex) as text.
+ * watermarks (e.g. a rowversion in fixed-width hex) as text. A watermark may carry a qualifier after
+ * `#` (what was read at that instant): at the same instant, a different qualifier replaces the old one.
  */
 export function isLaterWatermark(candidate: string, current: string): boolean {
-  if (ISO_DATE_TIME.test(candidate) && ISO_DATE_TIME.test(current)) {
-    const [later, earlier] = [Date.parse(candidate), Date.parse(current)];
+  const [candidateAt, currentAt] = [candidate.split('#')[0]!, current.split('#')[0]!];
+  if (ISO_DATE_TIME.test(candidateAt) && ISO_DATE_TIME.test(currentAt)) {
+    const [later, earlier] = [Date.parse(candidateAt), Date.parse(currentAt)];
     // Equal to the millisecond, the finest unit of Date: text order compares any finer fraction.
     if (!Number.isNaN(later) && !Number.isNaN(earlier) && later !== earlier) return later > earlier;
   }
-  return candidate > current;
+  if (candidateAt !== currentAt) return candidateAt > currentAt;
+  return candidate !== current;
+}
+
+function truncated(text: string, maxLength: number): string {
+  return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+}
+
+let lastIdTime = 0;
+let idSequence = 0;
+
+/**
+ * A UUID of version 7: the time in milliseconds first, then a counter within the millisecond, then random
+ * bits, so ids sort in the order they were made (within one process) and keyset paging follows time.
+ */
+export function timeOrderedId(now = Date.now()): string {
+  if (now > lastIdTime) {
+    lastIdTime = now;
+    idSequence = 0;
+  } else if (++idSequence > 0xfff) {
+    lastIdTime++;
+    idSequence = 0;
+  }
+  const random = randomBytes(8);
+  random[0] = (random[0]! & 0x3f) | 0x80; // the RFC 9562 variant
+  const hex = lastIdTime.toString(16).padStart(12, '0') + '7' + idSequence.toString(16).padStart(3, '0');
+  const tail = random.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${tail.slice(0, 4)}-${tail.slice(4)}`;
+}
+
+function checkOperation(operation: unknown): string {
+  if (typeof operation !== 'string' || !OPERATION_PATTERN.test(operation)) {
+    throw storeError(
+      'VALIDATION',
+      `dead letter: operation ${quoteValue(operation)} is not valid: use lower-case letters, digits, - or _ (e.g. create-order)`,
+    );
+  }
+  return operation;
+}
+
+function checkErrorCode(code: unknown): void {
+  if (!(ERROR_CODES as readonly unknown[]).includes(code)) {
+    throw storeError(
+      'VALIDATION',
+      `dead letter: error code ${quoteValue(code)} is not one of ${ERROR_CODES.join(', ')}`,
+    );
+  }
+}
+
+/** JSON text of a value, or VALIDATION naming it when it has none (undefined, a function, a cycle, a BigInt). */
+function jsonOf(value: unknown, what: string): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw storeError('VALIDATION', `${what} cannot be kept as JSON: ${(error as Error).message}`);
+  }
+  if (text === undefined) throw storeError('VALIDATION', `${what} cannot be kept as JSON: it is ${typeof value}`);
+  return text;
+}
+
+function checkDeadLetterFilter(filter: DeadLetterFilter): void {
+  if (filter.entity !== undefined) checkEntity(filter.entity);
+  if (filter.operation !== undefined) checkOperation(filter.operation);
+  if (filter.source !== undefined) checkSystemName(filter.source, 'dead letter');
+  if (filter.code !== undefined) checkErrorCode(filter.code);
+}
+
+/** The WHERE conditions of a dead-letter filter, with their parameters. */
+function deadLetterConditions(filter: DeadLetterFilter): { conditions: string[]; params: SqlParams } {
+  checkDeadLetterFilter(filter);
+  const conditions: string[] = [];
+  const params: SqlParams = {};
+  const columns = { entity: 'entity', operation: 'operation', source: 'source_system', code: 'error_code' } as const;
+  for (const [field, column] of Object.entries(columns)) {
+    const value = filter[field as keyof DeadLetterFilter];
+    if (value === undefined) continue;
+    conditions.push(`${column} = @${field}`);
+    params[field] = value;
+  }
+  return { conditions, params };
+}
+
+function deadLetterOf(row: DeadLetterRow): DeadLetter {
+  const letter: DeadLetter = {
+    id: row.id,
+    entity: row.entity,
+    operation: row.operation,
+    source: row.source_system,
+    key: row.idempotency_key,
+    payload: JSON.parse(row.payload) as unknown,
+    message: JSON.parse(row.msg_properties) as Record<string, unknown>,
+    code: row.error_code as DeadLetter['code'],
+    reason: row.reason,
+    attempts: Number(row.attempts),
+    firstFailedAt: iso(row.first_failed_at),
+    lastFailedAt: iso(row.last_failed_at),
+  };
+  if (row.node_id !== null) letter.nodeId = row.node_id;
+  if (row.node_name !== null) letter.nodeName = row.node_name;
+  return letter;
 }
 
 function checkRequest(request: LinkRequest): void {
@@ -90,6 +239,14 @@ function checkRequest(request: LinkRequest): void {
   const ids = request.ids as unknown;
   if (ids === null || typeof ids !== 'object' || Array.isArray(ids) || Object.keys(ids).length === 0) {
     throw storeError('VALIDATION', `${request.entity}: ids must be an object with at least one system's record id`);
+  }
+  // Each id is a row written in one transaction; a link across thousands of systems is a mistake.
+  const systems = Object.keys(ids).length;
+  if (systems > MAX_SYSTEMS_PER_LINK) {
+    throw storeError(
+      'VALIDATION',
+      `${request.entity}: a link holds the ids of at most ${MAX_SYSTEMS_PER_LINK} systems, not ${systems}`,
+    );
   }
   for (const [system, recordId] of Object.entries(ids)) checkSystemId(system, recordId, request.entity);
   if (
@@ -134,6 +291,7 @@ export class RelationalStore implements SyncStore {
   private readonly links: string;
   private readonly state: string;
   private readonly watermarks: string;
+  private readonly deadLetters: string;
 
   private constructor(private readonly db: SqlBackend) {
     this.backend = db.dialect.name;
@@ -141,6 +299,7 @@ export class RelationalStore implements SyncStore {
     this.links = db.dialect.table('links');
     this.state = db.dialect.table('sync_state');
     this.watermarks = db.dialect.table('watermarks');
+    this.deadLetters = db.dialect.table('dead_letters');
   }
 
   /** Opens a store and brings its schema to the latest version. */
@@ -290,6 +449,115 @@ export class RelationalStore implements SyncStore {
       name,
     });
     return rows[0]?.value;
+  }
+
+  async putDeadLetter(input: DeadLetterInput): Promise<DeadLetter> {
+    checkEntity(input.entity);
+    const operation = checkOperation(input.operation);
+    checkSystemName(input.source, input.entity);
+    checkText(input.key, `${input.entity} dead letter: the idempotency key`, MAX_DEAD_LETTER_KEY);
+    checkErrorCode(input.code);
+    const subject = `${input.entity} ${input.key}`;
+    const values = {
+      entity: input.entity,
+      operation,
+      source: input.source,
+      key: input.key,
+      payload: jsonOf(input.payload, `the payload of ${subject}`),
+      message: jsonOf(input.message ?? {}, `the message properties of ${subject}`),
+      code: input.code,
+      reason: truncated(String(input.reason), MAX_REASON),
+      nodeId: input.nodeId === undefined ? null : truncated(input.nodeId, MAX_NODE_ID),
+      nodeName: input.nodeName === undefined || input.nodeName === '' ? null : truncated(input.nodeName, MAX_NODE_NAME),
+      now: new Date(),
+    };
+    return this.db.transaction(async (tx) => {
+      const existing = await this.deadLetterWhere(tx, 'operation = @operation AND idempotency_key = @key', {
+        operation,
+        key: input.key,
+      });
+      if (existing) {
+        await tx.run(
+          `UPDATE ${this.deadLetters} SET entity = @entity, source_system = @source, payload = @payload, msg_properties = @message, error_code = @code, reason = @reason, attempts = attempts + 1, last_failed_at = @now, node_id = @nodeId, node_name = @nodeName WHERE id = @id`,
+          { ...values, id: existing.id },
+        );
+      } else {
+        await tx.run(
+          `INSERT INTO ${this.deadLetters} (${DEAD_LETTER_COLUMNS}) VALUES (@id, @entity, @operation, @source, @key, @payload, @message, @code, @reason, 1, @now, @now, @nodeId, @nodeName)`,
+          { ...values, id: timeOrderedId() },
+        );
+      }
+      const stored = await this.deadLetterWhere(tx, 'operation = @operation AND idempotency_key = @key', {
+        operation,
+        key: input.key,
+      });
+      if (!stored) throw new Error(`dead letter ${subject} vanished inside its own transaction`);
+      return stored;
+    });
+  }
+
+  async getDeadLetter(id: string): Promise<DeadLetter | undefined> {
+    checkText(id, 'the dead letter id', MAX_LINK_ID);
+    return this.deadLetterWhere(this.db, 'id = @id', { id });
+  }
+
+  async listDeadLetters(options: DeadLetterFilter & { limit: number; after?: string }): Promise<DeadLetterPage> {
+    const limit = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(options.limit)));
+    const { conditions, params } = deadLetterConditions(options);
+    if (options.after !== undefined) {
+      conditions.push('id > @after');
+      params.after = options.after;
+    }
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')} ` : '';
+    const rows = await this.db.all<DeadLetterRow>(
+      this.db.dialect.selectLimited(DEAD_LETTER_COLUMNS, `FROM ${this.deadLetters} ${where}ORDER BY id`, '@limit'),
+      { ...params, limit },
+    );
+    const page: DeadLetterPage = { deadLetters: rows.map(deadLetterOf) };
+    if (rows.length === limit) page.next = rows[rows.length - 1]?.id ?? '';
+    return page;
+  }
+
+  async resolveDeadLetters(operation: string, keys: readonly string[]): Promise<number> {
+    checkOperation(operation);
+    const wanted = [...new Set(keys)].filter((key) => typeof key === 'string' && key !== '');
+    let resolved = 0;
+    for (let start = 0; start < wanted.length; start += RESOLVE_CHUNK) {
+      const params: SqlParams = { operation };
+      const placeholders = wanted.slice(start, start + RESOLVE_CHUNK).map((key, index) => {
+        params[`k${index}`] = key;
+        return `@k${index}`;
+      });
+      const { changes } = await this.db.run(
+        `DELETE FROM ${this.deadLetters} WHERE operation = @operation AND idempotency_key IN (${placeholders.join(', ')})`,
+        params,
+      );
+      resolved += changes;
+    }
+    return resolved;
+  }
+
+  async discardDeadLetter(id: string): Promise<DeadLetter | undefined> {
+    checkText(id, 'the dead letter id', MAX_LINK_ID);
+    return this.db.transaction(async (tx) => {
+      const existing = await this.deadLetterWhere(tx, 'id = @id', { id });
+      if (existing) await tx.run(`DELETE FROM ${this.deadLetters} WHERE id = @id`, { id });
+      return existing;
+    });
+  }
+
+  async discardDeadLetters(filter: DeadLetterFilter): Promise<number> {
+    const { conditions, params } = deadLetterConditions(filter);
+    const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+    return (await this.db.run(`DELETE FROM ${this.deadLetters}${where}`, params)).changes;
+  }
+
+  private async deadLetterWhere(runner: SqlRunner, condition: string, params: SqlParams) {
+    const rows = await runner.all<DeadLetterRow>(
+      `SELECT ${DEAD_LETTER_COLUMNS} FROM ${this.deadLetters} WHERE ${condition}`,
+      params,
+    );
+    return rows[0] ? deadLetterOf(rows[0]) : undefined;
   }
 
   /** The link rules, inside the caller's transaction. */

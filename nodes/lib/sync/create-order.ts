@@ -2,15 +2,16 @@
  * Creates a signed CRM order in the ERP exactly once. The source order id is the idempotency key,
  * kept twice: as the ERP order's external document number and as a link in the sync store. A repeated
  * order finds its link; an order whose link write was lost (a crash between the two writes) is found
- * by its external document number and linked then. Nothing here knows Node-RED.
+ * by its external document number and linked then. A list goes through the same steps, its new orders
+ * created together in the ERP's batch form. Nothing here knows Node-RED.
  */
 import { createHash } from 'node:crypto';
 import { parseSettingJson, SyncError, toSyncError } from '../errors';
 import type { Lang } from '../i18n';
-import { validationError } from '../model/describe';
+import { clipText, validationError } from '../model/describe';
 import type { Order, OrderLine } from '../model/types.generated';
 import { ModelValidator } from '../model/validator';
-import type { OrderDraft, OrderPort, SystemDriver, SystemRecord } from '../ports';
+import type { OrderDraft, OrderPort, SystemDriver, SystemRecord, WriteResult } from '../ports';
 import type { LinkGroup, SyncStore } from '../store/ports';
 
 const ORDER_ENTITY = 'order';
@@ -184,15 +185,40 @@ function orderPortOf(erp: SystemDriver, options: CreateOrderOptions): OrderPort 
 /** Lets one order through at a time per key, so a double click cannot create an order twice in this process. */
 const ordersInProgress = new Map<string, Promise<unknown>>();
 
-async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const previous = ordersInProgress.get(key) ?? Promise.resolve();
-  const current = previous.catch(() => undefined).then(work);
-  ordersInProgress.set(key, current);
+/**
+ * Runs `work` once no earlier work holds any of the keys, holding all of them meanwhile. Keys are taken in
+ * one step, so two batches sharing keys simply run one after the other.
+ */
+async function holdingKeys<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
+  const previous = keys.map((key) => (ordersInProgress.get(key) ?? Promise.resolve()).catch(() => undefined));
+  const current = Promise.all(previous).then(work);
+  for (const key of keys) ordersInProgress.set(key, current);
   try {
     return await current;
   } finally {
-    if (ordersInProgress.get(key) === current) ordersInProgress.delete(key);
+    for (const key of keys) if (ordersInProgress.get(key) === current) ordersInProgress.delete(key);
   }
+}
+
+function lockKey(erp: SystemDriver, key: string): string {
+  return `${erp.system}\u0000${key}`;
+}
+
+/** Look-ups of a batch that run at once; the HTTP layer's governor still limits what reaches a system. */
+const PARALLEL_LOOKUPS = 8;
+
+/** `work` for every item, at most `limit` at a time, results in item order. */
+async function eachLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const position = next++;
+      results[position] = await work(items[position]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 /** One order on its way, with what every step needs. */
@@ -210,7 +236,7 @@ class OrderTransfer {
     private readonly index: number | undefined,
   ) {
     this.key = externalDocumentKey(order.sourceId);
-    const name = `order ${order.sourceId}`;
+    const name = `order ${clipText(order.sourceId, 100)}`;
     this.label = index === undefined ? name : `record ${index} (${name})`;
   }
 
@@ -225,21 +251,33 @@ class OrderTransfer {
   }
 
   async run(): Promise<CreateOrderResult> {
+    const step = await this.prepare();
+    return 'existing' in step ? step.existing : this.created(await this.orders.create(step.draft));
+  }
+
+  /**
+   * Everything before the ERP write: the order's link, else an unlinked ERP order with its key (linked
+   * now), else the draft to create.
+   */
+  async prepare(): Promise<{ existing: CreateOrderResult } | { draft: OrderDraft }> {
     const { source } = this.options;
     const link = await this.store.lookup(ORDER_ENTITY, source, this.order.sourceId);
     const linkedId = link?.ids[this.erp.system];
     if (link && linkedId !== undefined)
-      return this.result('existing', link, await this.fetchLinked(linkedId), linkedId);
+      return { existing: this.result('existing', link, await this.fetchLinked(linkedId), linkedId) };
 
     const customerNumber = await this.customerNumber();
     const found = await this.orders.findByExternalDocumentNumber(this.key);
     if (found) {
       this.checkSameCustomer(found, customerNumber);
-      return this.result('existing', await this.link(found), found, linkedIdOf(this.erp, found));
+      return { existing: this.result('existing', await this.link(found), found, linkedIdOf(this.erp, found)) };
     }
-    const draft = this.checkedDraft(customerNumber, await this.erpLines());
-    const created = await this.orders.create(draft);
-    return this.result('created', await this.link(created), created, linkedIdOf(this.erp, created));
+    return { draft: this.checkedDraft(customerNumber, await this.erpLines()) };
+  }
+
+  /** Links the ERP order the draft became. */
+  async created(record: SystemRecord<Order>): Promise<CreateOrderResult> {
+    return this.result('created', await this.link(record), record, linkedIdOf(this.erp, record));
   }
 
   /** BC keeps no order by number in the port: the key finds it, and its number must be the linked one. */
@@ -266,7 +304,7 @@ class OrderTransfer {
     const linked = (await this.store.lookup(CUSTOMER_ENTITY, source, sourceCustomerId))?.ids[erpSystem];
     if (linked === undefined) {
       throw rejected(
-        `customer ${source}=${sourceCustomerId} of ${this.label} is not linked to ${erpSystem}; sync the customer first`,
+        `customer ${source}=${clipText(sourceCustomerId, 200)} of ${this.label} is not linked to ${erpSystem}; sync the customer first`,
         erpSystem,
       );
     }
@@ -413,10 +451,140 @@ export async function createOrder(
   index?: number,
 ): Promise<CreateOrderResult> {
   const orders = orderPortOf(erp, options);
+  const transfer = checkedTransfer(erp, orders, store, options, input, index);
+  const result = await holdingKeys([lockKey(erp, transfer.key)], () => transfer.run());
+  return options.writeBack ? writeBack(options.writeBack, result, transfer.label, erp.system) : result;
+}
+
+/** The outcome of one order of a list. */
+export type OrderOutcome = { ok: true; result: CreateOrderResult } | { ok: false; error: SyncError };
+
+/**
+ * Creates a list of canonical orders, with one outcome per order in list order; a failure fails that
+ * order only. The orders go through the same steps as one order alone, but the ERP writes travel
+ * together in the ERP's batch form where its driver has one (Business Central: `$batch` of up to 100
+ * deep inserts). Every order is looked up by its link and its external document number before anything
+ * is created, so a list sent twice creates nothing the second time. An order repeated within the list
+ * waits for the first one and then answers `existing`. Throws only for settings that fail every order
+ * (CONFIG).
+ */
+export async function createOrders(
+  erp: SystemDriver,
+  store: SyncStore,
+  options: CreateOrderOptions,
+  inputs: readonly unknown[],
+): Promise<OrderOutcome[]> {
+  const orders = orderPortOf(erp, options);
+  const outcomes: Array<OrderOutcome | undefined> = inputs.map(() => undefined);
+  const together: Array<{ index: number; transfer: OrderTransfer }> = [];
+  const repeated: number[] = [];
+  const keys = new Set<string>();
+  for (const [index, input] of inputs.entries()) {
+    try {
+      const transfer = checkedTransfer(erp, orders, store, options, input, index);
+      if (keys.has(transfer.key)) repeated.push(index);
+      else together.push({ index, transfer });
+      keys.add(transfer.key);
+    } catch (error) {
+      outcomes[index] = { ok: false, error: toSyncError(error, erp.system) };
+    }
+  }
+  const transfers = together.map(({ transfer }) => transfer);
+  const written = await holdingKeys(
+    transfers.map((transfer) => lockKey(erp, transfer.key)),
+    () => createTogether(orders, transfers, erp.system),
+  );
+  await eachLimited([...written.entries()], PARALLEL_LOOKUPS, async ([position, outcome]) => {
+    const { index, transfer } = together[position]!;
+    const target = options.writeBack;
+    outcomes[index] =
+      outcome.ok && target
+        ? await settle(writeBack(target, outcome.result, transfer.label, erp.system), erp.system)
+        : outcome;
+  });
+  for (const index of repeated) {
+    outcomes[index] = await settle(createOrder(erp, store, options, inputs[index], index), erp.system);
+  }
+  return outcomes.map((outcome) => outcome!);
+}
+
+/** Validates the input as a canonical order and applies the status rule. */
+function checkedTransfer(
+  erp: SystemDriver,
+  orders: OrderPort,
+  store: SyncStore,
+  options: CreateOrderOptions,
+  input: unknown,
+  index: number | undefined,
+): OrderTransfer {
   const check = ModelValidator.instance().validate('order', input, { lang: options.lang });
   if (!check.valid) throw validationError('order', input, check.problems, options.lang, index);
   const transfer = new OrderTransfer(erp, orders, store, options, input as Order, index);
   transfer.checkStatus();
-  const result = await oneAtATime(`${erp.system}\u0000${transfer.key}`, () => transfer.run());
-  return options.writeBack ? writeBack(options.writeBack, result, transfer.label, erp.system) : result;
+  return transfer;
+}
+
+async function settle(work: Promise<CreateOrderResult>, system: string): Promise<OrderOutcome> {
+  try {
+    return { ok: true, result: await work };
+  } catch (error) {
+    return { ok: false, error: toSyncError(error, system) };
+  }
+}
+
+/** Prepares every transfer, then creates the drafts in one batch (or one by one without a batch API) and links them. */
+async function createTogether(
+  orders: OrderPort,
+  transfers: readonly OrderTransfer[],
+  system: string,
+): Promise<OrderOutcome[]> {
+  const steps = await eachLimited(transfers, PARALLEL_LOOKUPS, async (transfer) => {
+    try {
+      return await transfer.prepare();
+    } catch (error) {
+      return { failed: toSyncError(error, system) };
+    }
+  });
+  const outcomes: OrderOutcome[] = [];
+  const pending: Array<{ position: number; draft: OrderDraft }> = [];
+  for (const [position, step] of steps.entries()) {
+    if ('failed' in step) outcomes[position] = { ok: false, error: step.failed };
+    else if ('existing' in step) outcomes[position] = { ok: true, result: step.existing };
+    else pending.push({ position, draft: step.draft });
+  }
+  const written = await createDrafts(
+    orders,
+    pending.map(({ draft }) => draft),
+    system,
+  );
+  await eachLimited([...pending.entries()], PARALLEL_LOOKUPS, async ([at, { position }]) => {
+    const write = written[at]!;
+    outcomes[position] = write.ok
+      ? await settle(transfers[position]!.created(write.record), system)
+      : { ok: false, error: write.error };
+  });
+  return outcomes;
+}
+
+/** One result per draft: a batch where the driver has one, else one create after the other. */
+async function createDrafts(
+  orders: OrderPort,
+  drafts: readonly OrderDraft[],
+  system: string,
+): Promise<Array<WriteResult<Order>>> {
+  const failed = (error: unknown): WriteResult<Order> => ({ ok: false, error: toSyncError(error, system) });
+  if (orders.createBatch && drafts.length > 1) {
+    try {
+      return await orders.createBatch([...drafts]);
+    } catch (error) {
+      return drafts.map(() => failed(error));
+    }
+  }
+  return eachLimited<OrderDraft, WriteResult<Order>>(drafts, 1, async (draft) => {
+    try {
+      return { ok: true, record: await orders.create(draft), created: true };
+    } catch (error) {
+      return failed(error);
+    }
+  });
 }

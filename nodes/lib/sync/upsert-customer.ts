@@ -45,6 +45,8 @@ export interface UpsertResult {
   write?: Partial<Customer>;
   /** Why nothing was written, or why the record was rejected. */
   reason?: string;
+  /** Fields the source leads and the record carries, which the target has no place for. */
+  notStored?: CustomerField[];
   error?: SyncError;
 }
 
@@ -86,6 +88,8 @@ interface Plan {
   write?: CustomerWrite;
   /** The link's target slot holds a record that no longer exists: relink with replace. */
   staleLink: boolean;
+  /** Nothing to write, but the record was found without a (valid) link: the link is written alone. */
+  linkOnly?: boolean;
 }
 
 export class CustomerUpsert {
@@ -115,6 +119,7 @@ export class CustomerUpsert {
   /** One record; failures are thrown, rejections come back as result `rejected` with the error. */
   async one(input: unknown): Promise<UpsertResult> {
     const plan = await this.plan(input, 0, false);
+    if (plan.linkOnly) return this.linkOnly(plan);
     if (plan.result.result === 'rejected' || !plan.write) return plan.result;
     return this.execute(plan, await this.writeOne(plan.write));
   }
@@ -132,6 +137,9 @@ export class CustomerUpsert {
     const toWrite = outcomes.filter((o): o is Plan & { write: CustomerWrite } => isPlan(o) && o.write !== undefined);
     const written = await this.writeMany(toWrite.map((p) => p.write));
     const results = new Map<Plan, UpsertResult | SyncError>();
+    for (const plan of outcomes.filter((o): o is Plan => isPlan(o) && o.linkOnly === true)) {
+      results.set(plan, await this.linkOnly(plan).catch((error: unknown) => toSyncError(error, this.target.system)));
+    }
     for (const [i, plan] of toWrite.entries()) {
       try {
         results.set(plan, await this.execute(plan, written[i]!));
@@ -209,9 +217,13 @@ export class CustomerUpsert {
     if (linkId) result.linkId = linkId;
     if (existing) result.ids[target.system] = linkIdOf(target, existing);
 
-    const owned = fieldsLedBy(this.options.ownership, source);
+    const stored = target.capabilities.customers.fields;
+    const led = fieldsLedBy(this.options.ownership, source);
+    const owned = led.filter((field) => stored.includes(field));
+    const notStored = led.filter((field) => !stored.includes(field) && record[field] !== undefined);
+    if (notStored.length > 0) result.notStored = notStored;
     if (!existing) {
-      const fields = this.options.createWritesAll ? CUSTOMER_FIELDS : owned;
+      const fields = this.options.createWritesAll ? CUSTOMER_FIELDS.filter((field) => stored.includes(field)) : owned;
       const write = { ...pick(record, fields), ids: record.ids, name: record.name } as Customer;
       result.action = 'create';
       result.write = write;
@@ -224,8 +236,8 @@ export class CustomerUpsert {
       let echoed = 0;
       for (const field of Object.keys(changes) as CustomerField[]) {
         const hash = fieldHash(changes[field]);
-        // Unchanged: this value is what we last wrote to the target.
-        if (toTarget?.fieldHashes[field] === hash) delete changes[field];
+        // Unchanged: this value is what we last wrote to the target, or what the target holds anyway.
+        if (toTarget?.fieldHashes[field] === hash || fieldHash(existing.data[field]) === hash) delete changes[field];
         // Echo: the source holds this value because we wrote it there; it is not a change made in the source.
         else if (toSource?.fieldHashes[field] === hash) {
           delete changes[field];
@@ -237,6 +249,7 @@ export class CustomerUpsert {
       const keyMissing = target.numberSystem === source && existing.number !== plan.sourceId;
       if (Object.keys(changes).length === 0 && !keyMissing) {
         result.reason = echoed > 0 ? 'echo of our own write' : 'no owned field changed since the last write';
+        if ((!linkId || plan.staleLink) && !this.options.dryRun) plan.linkOnly = true;
         return plan;
       }
       if (keyMissing) changes.ids = { [source]: plan.sourceId };
@@ -294,6 +307,18 @@ export class CustomerUpsert {
       return `${target.system} ${foundKey} is already linked to ${source} ${ownerSourceId}`;
     }
     return { record: found, ...(owner ? { linkId: owner.linkId } : link ? { linkId: link.linkId } : {}) };
+  }
+
+  /** A record found unchanged by its external or natural key: it is linked, so the next match is by link. */
+  private async linkOnly(plan: Plan): Promise<UpsertResult> {
+    const { result } = plan;
+    const targetKey = result.ids[this.target.system]!;
+    const outcome = await this.store.link(
+      { entity: ENTITY, ids: { [this.options.source]: plan.sourceId, [this.target.system]: targetKey } },
+      { replace: plan.staleLink },
+    );
+    result.linkId = outcome.link.linkId;
+    return result;
   }
 
   /** After the write: link and field hashes in one transaction, then the result. */

@@ -338,6 +338,40 @@ export function hasOrAcrossDistinctProperties(node: FilterNode): boolean {
 interface Operand {
   readonly value: unknown;
   readonly type?: LiteralType;
+  /** A date-time literal's time, parsed once rather than for every row. */
+  readonly time?: number;
+}
+
+const literalOperands = new WeakMap<Literal, Operand>();
+
+function literalOperand(literal: Literal): Operand {
+  let operand = literalOperands.get(literal);
+  if (operand === undefined) {
+    operand =
+      literal.type === 'datetime'
+        ? { value: literal.value, type: literal.type, time: Date.parse(String(literal.value)) }
+        : { value: literal.value, type: literal.type };
+    literalOperands.set(literal, operand);
+  }
+  return operand;
+}
+
+/**
+ * A `property eq 'text'` condition that every row the filter matches meets (found through top-level `and`s),
+ * so an index on the property can narrow the rows before the filter runs; `usable` says which properties.
+ */
+export function requiredTextEquality(
+  filter: FilterNode,
+  usable: (property: string) => boolean,
+): { property: string; value: string } | undefined {
+  if (filter.kind === 'logical' && filter.operator === 'and') {
+    return requiredTextEquality(filter.left, usable) ?? requiredTextEquality(filter.right, usable);
+  }
+  if (filter.kind !== 'compare' || filter.operator !== 'eq') return undefined;
+  const [property, literal] =
+    filter.left.kind === 'property' ? [filter.left, filter.right] : [filter.right, filter.left];
+  if (property.kind !== 'property' || literal.kind !== 'literal' || literal.literal.type !== 'string') return undefined;
+  return usable(property.name) ? { property: property.name, value: String(literal.literal.value) } : undefined;
 }
 
 export function evaluateFilter(node: FilterNode, record: Readonly<Record<string, unknown>>): boolean {
@@ -347,7 +381,7 @@ export function evaluateFilter(node: FilterNode, record: Readonly<Record<string,
 function evaluate(node: FilterNode, record: Readonly<Record<string, unknown>>): Operand {
   switch (node.kind) {
     case 'literal':
-      return { value: node.literal.value, type: node.literal.type };
+      return literalOperand(node.literal);
     case 'property':
       return { value: record[node.name] ?? null };
     case 'not':
@@ -417,7 +451,9 @@ function compareWith(operator: CompareOperator, left: Operand, right: Operand): 
 
 function compareOperands(left: Operand, right: Operand): number {
   const hint = left.type ?? right.type;
-  if (hint === 'datetime') return Math.sign(Date.parse(String(left.value)) - Date.parse(String(right.value)));
+  if (hint === 'datetime') {
+    return Math.sign((left.time ?? Date.parse(String(left.value))) - (right.time ?? Date.parse(String(right.value))));
+  }
   if (hint === 'date') return compareText(String(left.value).slice(0, 10), String(right.value).slice(0, 10));
   return compareValues(left.value, right.value);
 }

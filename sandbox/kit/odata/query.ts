@@ -121,6 +121,24 @@ export function filterAndSort<T extends Row>(rows: readonly T[], options: QueryO
   });
 }
 
+/** Sorts by $orderby, then by `tieBreaker`, into a new array (for lists kept sorted between requests). */
+export function sortRows<T extends Row>(rows: readonly T[], orderBy: readonly OrderByItem[], tieBreaker: string): T[] {
+  const order = [...orderBy, { property: tieBreaker, descending: false }];
+  return [...rows].sort((left, right) => {
+    for (const { property, descending } of order) {
+      const result = compareValues(left[property], right[property]);
+      if (result !== 0) return descending ? -result : result;
+    }
+    return 0;
+  });
+}
+
+/** Applies $filter to rows already in the query's order (see sortRows): the same rows as filterAndSort. */
+export function filterSorted<T extends Row>(sorted: readonly T[], options: QueryOptions): T[] {
+  const filter = options.filter;
+  return filter === undefined ? [...sorted] : sorted.filter((row) => evaluateFilter(filter, row));
+}
+
 /** Keeps the selected properties plus those the API always returns (keys, annotations). */
 export function selectProperties(
   row: Row,
