@@ -8,7 +8,7 @@
  *   information's currency code, else EUR.
  */
 import type { Capabilities, SystemDriver } from '../../lib/ports';
-import { CUSTOMER_FIELDS } from '../../lib/sync/ownership';
+import { navFamilyCapabilities } from '../nav-family';
 import { configError, type ConnectionConfig } from '../connection';
 import { httpClientFor, type HttpDriverDeps } from '../http-connection';
 import { BcApi } from './api';
@@ -19,24 +19,9 @@ import { BcOrderPort } from './orders';
 
 export const BC_API_SCOPE = 'https://api.businesscentral.dynamics.com/.default';
 
-/** What Business Central can do; `custom` fields only where the connection maps some. */
+/** What Business Central can do: writes in $batch requests of up to 100. */
 export function bcCapabilities(customFields: Readonly<Record<string, string>>): Capabilities {
-  // BC has no lifecycle: prospects stay in the CRM, and a customer is a customer.
-  const fields = CUSTOMER_FIELDS.filter(
-    (field) => field !== 'lifecycle' && (field !== 'custom' || Object.keys(customFields).length > 0),
-  );
-  return {
-    customers: {
-      read: true,
-      write: true,
-      upsertByNumber: false,
-      naturalKeys: ['taxId', 'email', 'namePostCode'],
-      fields,
-    },
-    orders: { read: true, create: true },
-    invoices: { read: true },
-    batchSize: 100,
-  };
+  return navFamilyCapabilities(customFields, 100);
 }
 
 const DEFAULT_PAGE_SIZE = 1000;

@@ -5,7 +5,7 @@
  * in this folder documents the staging contract.
  */
 import type { Capabilities, SystemDriver } from '../../lib/ports';
-import { CUSTOMER_FIELDS } from '../../lib/sync/ownership';
+import { navFamilyCapabilities } from '../nav-family';
 import type { ConnectionConfig } from '../connection';
 import { createCustomSqlDriver } from '../custom-sql';
 import type { SqlLog, SqlSession } from '../sql/database';
@@ -19,24 +19,9 @@ import { NavOrderPort } from './orders';
 import { navSqlMode, navSqlSettings } from './settings';
 import type { StagingEntity, StagingSchema, StagingStatus } from './staging';
 
-/** What NAV on SQL Server can do; `custom` fields only where the connection maps Customer columns to them. */
+/** What NAV on SQL Server can do: writes one at a time (staging rows). */
 export function navSqlCapabilities(customFields: Readonly<Record<string, string>>): Capabilities {
-  // NAV has no lifecycle: prospects stay in the CRM.
-  const fields = CUSTOMER_FIELDS.filter(
-    (field) => field !== 'lifecycle' && (field !== 'custom' || Object.keys(customFields).length > 0),
-  );
-  return {
-    customers: {
-      read: true,
-      write: true,
-      upsertByNumber: false,
-      naturalKeys: ['taxId', 'email', 'namePostCode'],
-      fields,
-    },
-    orders: { read: true, create: true },
-    invoices: { read: true },
-    batchSize: 1,
-  };
+  return navFamilyCapabilities(customFields, 1);
 }
 
 export interface SqlDriverDeps {
