@@ -54,6 +54,12 @@ export interface ApiProfile {
   withLimitHeaders?(response: EmulatorResponse, admission: Admission): EmulatorResponse;
   /** Every record in API shape, for GET /_admin/state. */
   describeState(): unknown;
+  /**
+   * Stores many records at once for load tests (POST /_admin/records), system columns such as the
+   * modification time included; all or none. Returns how many were stored; throws a plain Error naming
+   * the record and column it refuses.
+   */
+  insertRecords?(entitySet: string, records: readonly unknown[]): number;
 }
 
 export interface EmulatorDefinition {
@@ -118,7 +124,10 @@ export async function startEmulator(
     if (plan.latencyMs > 0) await delay(plan.latencyMs);
     const failure = plan.failure;
     if (failure === undefined) return run();
-    if (failure.kind === 'reset') return { connection: 'reset' };
+    if (failure.kind === 'reset') {
+      if (failure.phase === 'after') await run();
+      return { connection: 'reset' };
+    }
     if (failure.kind === 'timeout') {
       await request.connectionClosed;
       return { connection: 'hang' };
@@ -140,6 +149,7 @@ export async function startEmulator(
       reset();
       return { status: 204, headers: ADMIN_HEADERS };
     }
+    if (route === 'POST /_admin/records') return insertRecords(request.body);
     if (route === 'GET /_admin/faults') return { status: 200, headers: ADMIN_HEADERS, body: { faults: faults.list() } };
     if (route === 'DELETE /_admin/faults') {
       faults.clear();
@@ -158,6 +168,21 @@ export async function startEmulator(
       }
     }
     return { status: 404, headers: ADMIN_HEADERS, body: { error: `No admin route ${route}.` } };
+  };
+
+  const insertRecords = (body: Buffer): EmulatorResponse => {
+    if (profile.insertRecords === undefined) {
+      return { status: 404, headers: ADMIN_HEADERS, body: { error: 'This emulator takes no bulk records.' } };
+    }
+    try {
+      const { entitySet, records } = JSON.parse(body.toString('utf8')) as { entitySet?: unknown; records?: unknown };
+      if (typeof entitySet !== 'string' || !Array.isArray(records)) {
+        throw new Error('Send {"entitySet": "<name>", "records": [ … ]}.');
+      }
+      return { status: 200, headers: ADMIN_HEADERS, body: { inserted: profile.insertRecords(entitySet, records) } };
+    } catch (error) {
+      return { status: 400, headers: ADMIN_HEADERS, body: { error: (error as Error).message } };
+    }
   };
 
   const server = await startHttpServer({

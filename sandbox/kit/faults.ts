@@ -13,6 +13,11 @@ export interface FaultRule {
   /** For `latency`: delay before the request is processed normally. */
   readonly latencyMs?: number;
   readonly retryAfterSeconds?: number;
+  /**
+   * For `reset`: `before` (default) drops the connection before the request is processed; `after` processes
+   * it, then drops the connection instead of answering, so a write happens but the client never learns of it.
+   */
+  readonly phase?: 'before' | 'after';
   readonly probability?: number;
   readonly count?: number;
 }
@@ -22,7 +27,7 @@ export interface FaultPlan {
   readonly latencyMs: number;
   readonly failure?:
     | { readonly kind: 'status'; readonly status: number; readonly retryAfterSeconds?: number }
-    | { readonly kind: 'reset' }
+    | { readonly kind: 'reset'; readonly phase: 'before' | 'after' }
     | { readonly kind: 'timeout' };
 }
 
@@ -85,7 +90,8 @@ export class FaultInjector {
           status: rule.status ?? 500,
           ...(rule.retryAfterSeconds !== undefined && { retryAfterSeconds: rule.retryAfterSeconds }),
         };
-      } else failure = { kind: rule.kind };
+      } else if (rule.kind === 'reset') failure = { kind: 'reset', phase: rule.phase ?? 'before' };
+      else failure = { kind: rule.kind };
     }
     this.rules = this.rules.filter((active) => active.remaining > 0);
     return failure === undefined ? { latencyMs } : { latencyMs, failure };
@@ -119,6 +125,9 @@ function validateRule(candidate: unknown): FaultRule {
   }
   if (rule.count !== undefined && !(Number.isInteger(rule.count) && Number(rule.count) > 0)) {
     problems.push('"count" must be a positive integer');
+  }
+  if (rule.phase !== undefined && !(rule.kind === 'reset' && (rule.phase === 'before' || rule.phase === 'after'))) {
+    problems.push('"phase" is before or after, and only for reset');
   }
   if (
     rule.retryAfterSeconds !== undefined &&
