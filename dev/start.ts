@@ -9,7 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { DEFAULT_STORE_ID, startSandbox } from '../sandbox/run';
 import settings from './settings';
 import { flowFiles, flowHash, mergeFlows } from './flows';
-import { sandboxEnvironment } from './sandbox-environment';
+import { sandboxEnvironment } from '../sandbox/environment';
 
 const root = join(__dirname, '..', '..');
 const packageName = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string }).name;

@@ -12,3 +12,5 @@ export type { CommonEmulatorOptions, EmulatorHandle } from './kit/emulator-host'
 export type { FaultRule } from './kit/faults';
 export type { ClientCredential } from './kit/oauth';
 export type { RateLimits } from './kit/rate-limiter';
+export { sandboxEnvironment } from './environment';
+export { startSandbox, type Sandbox } from './run';

@@ -1,6 +1,6 @@
 import type { NodeAPI } from 'node-red';
 import { flowFiles, mergeFlows, type FlowNode } from '../../dev/flows';
-import { sandboxEnvironment } from '../../dev/sandbox-environment';
+import { sandboxEnvironment } from '../../sandbox/environment';
 import type { Sandbox } from '../../sandbox/run';
 import connectionNode from '../../nodes/crmerp-connection';
 import createOrderNode from '../../nodes/crmerp-create-order';

@@ -1,4 +1,4 @@
-import type { Sandbox } from '../sandbox/run';
+import type { Sandbox } from './run';
 
 /**
  * What the connection nodes in flows/ read (`${CRMERP_ERP_URL}`, env prefix CRMERP_ERP, …): the sandbox's
