@@ -12,6 +12,29 @@ export function quote(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
+/** Longest `$filter` one lookup sends, so the URL stays well within what gateways and proxies accept. */
+const MAX_FILTER_LENGTH = 1500;
+
+/**
+ * `field eq <literal> or field eq <literal> …` over the distinct `literals`, split into as few filters as keep
+ * each under MAX_FILTER_LENGTH: several keys are looked up in a few requests instead of one per key. Only one
+ * field, because Business Central refuses `or` across distinct fields.
+ */
+export function anyOfFilters(field: string, literals: readonly string[]): string[] {
+  const filters: string[] = [];
+  let current = '';
+  for (const literal of new Set(literals)) {
+    const condition = `${field} eq ${literal}`;
+    if (current !== '' && current.length + condition.length + 4 > MAX_FILTER_LENGTH) {
+      filters.push(current);
+      current = '';
+    }
+    current = current === '' ? condition : `${current} or ${condition}`;
+  }
+  if (current !== '') filters.push(current);
+  return filters;
+}
+
 /** An OData date-time literal: ISO 8601 with an offset, sent unquoted. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 

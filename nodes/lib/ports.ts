@@ -47,6 +47,15 @@ export interface CustomerPort {
   getByNumber(number: string): Promise<SystemRecord<Customer> | undefined>;
   /** Candidates sharing the natural key; more than one means the match is ambiguous. */
   findByNaturalKey(key: NaturalKey, customer: Customer): Promise<Array<SystemRecord<Customer>>>;
+  /**
+   * Every record whose natural key equals that of one of `customers`, in as few requests as the API allows;
+   * the caller assigns them to the customers. Undefined where the API cannot look this key up for several
+   * customers at once. Customers lacking the key's values are left out of the query.
+   */
+  findAnyByNaturalKey?(
+    key: NaturalKey,
+    customers: readonly Customer[],
+  ): Promise<Array<SystemRecord<Customer>> | undefined>;
   create(customer: Customer): Promise<SystemRecord<Customer>>;
   /** Writes only the given fields; `etag` guards against overwriting someone else's change (CONFLICT when stale). */
   update(id: string, changes: Partial<Customer>, etag?: string): Promise<SystemRecord<Customer>>;

@@ -228,6 +228,25 @@ describe('bc-api driver', function () {
       assert.deepEqual(await customers.findByNaturalKey('taxId', customer('no tax id')), []);
     });
 
+    it('looks the e-mails of many customers up in a few requests, each filter on one field', async () => {
+      const quirky = "o'brien@pub.example";
+      await customers.create(customer("O'Brien's Pub", { email: quirky }));
+      const wanted = [
+        customer('x', { email: 'office@contoso.at' }),
+        customer('y', { email: quirky }),
+        customer('no e-mail'),
+        ...Array.from({ length: 120 }, (_, index) =>
+          customer(`n${index}`, { email: `nobody${index}@nowhere.example` }),
+        ),
+      ];
+      const lookups = countRequests('*/customers');
+      const found = await customers.findAnyByNaturalKey!('email', wanted);
+      assert.deepEqual(found?.map((record) => record.data.email).sort(), [quirky, 'office@contoso.at']);
+      // 122 e-mails of about 50 characters each: more than one filter of at most 1,500 characters, far fewer than 122.
+      assert.ok(lookups() >= 3 && lookups() <= 6, `${lookups()} requests`);
+      assert.equal(await customers.findAnyByNaturalKey!('namePostCode', wanted), undefined);
+    });
+
     it("quotes values in filters, so a name with ' matches itself and nothing else", async () => {
       const name = "O'Brien's Pub' or displayName ne '";
       await customers.create(customer(name, { address: { postCode: 'D02 X285', country: 'IE' } }));

@@ -187,6 +187,24 @@ describe('Dataverse driver (against the emulator)', function () {
       assert.match(missing.message, /matching by namePostCode needs address\.postCode/);
     });
 
+    it('looks the e-mails of many accounts up in a few requests, and tax ids only where a column is mapped', async () => {
+      const port = customers(crm.driver);
+      const wanted = [
+        newCustomer('x', { email: 'office@contoso.at' }),
+        newCustomer('y', { email: "o'hara' or emailaddress1 ne 'x" }),
+        ...Array.from({ length: 60 }, (_, index) =>
+          newCustomer(`n${index}`, { email: `nobody${index}@nowhere.example` }),
+        ),
+      ];
+      const found = await port.findAnyByNaturalKey!('email', wanted);
+      assert.deepEqual(
+        found?.map((record) => record.number),
+        ['30000'],
+      );
+      assert.equal(await port.findAnyByNaturalKey!('taxId', wanted), undefined);
+      assert.equal(await port.findAnyByNaturalKey!('namePostCode', wanted), undefined);
+    });
+
     it('matches by tax id only when a column is mapped for it', async () => {
       assert.deepEqual(crm.driver.capabilities.customers.naturalKeys, ['email', 'namePostCode']);
       await failsWith(customers(crm.driver).findByNaturalKey('taxId', newCustomer('x', { taxId: 'DE1' })), 'CONFIG');

@@ -165,6 +165,31 @@ describe('upsert customer (core)', function () {
       assert.ok(await systems.store.lookup('customer', 'crm', 'b-5'));
       assert.equal(await systems.store.lookup('customer', 'crm', 'b-3'), undefined);
     });
+    it('looks the e-mails of a batch up in one request, and matches each record as it would alone', async () => {
+      await systems.erp.customers!.create({ ids: {}, name: 'Adatum Subsidiary', email: 'twin@adatum.com' });
+      await systems.erp.customers!.create({ ids: {}, name: 'Adatum Twin', email: 'twin@adatum.com' });
+      const budget = 1000;
+      systems.bc.faults.add({ kind: 'latency', latencyMs: 0, path: '*/customers', method: 'GET', count: budget });
+      const lookups = () => budget - (systems.bc.faults.list()[0]?.count ?? 0);
+      const before = await bcCustomerCount(systems);
+      const results = await toErp().many([
+        crmCustomer({ ids: { crm: 'n-1' }, name: 'Adatum Corporation', email: 'ar@adatum.com' }),
+        crmCustomer({ ids: { crm: 'n-2' }, email: 'twin@adatum.com' }),
+        crmCustomer({ ids: { crm: 'n-3' }, email: 'new-one@n.example' }),
+        crmCustomer({ ids: { crm: 'n-4' }, email: 'new-two@n.example' }),
+      ]);
+      assert.equal(lookups(), 1, 'one GET for four e-mails');
+      const summary = results.map((r) => (r instanceof SyncError ? r.code : [r.result, r.matchedBy, r.reason ?? '']));
+      assert.deepEqual(summary.slice(0, 1), [['updated', 'naturalKey', '']]);
+      assert.deepEqual(summary[1]?.slice(0, 1), ['rejected']);
+      assert.match(String((summary[1] as string[])[2]), /^2 customers in erp share its email \(C\d+, C\d+\)/);
+      assert.deepEqual(summary.slice(2), [
+        ['created', 'none', ''],
+        ['created', 'none', ''],
+      ]);
+      assert.equal((results[0] as UpsertResult).ids.erp, '10000');
+      assert.equal(await bcCustomerCount(systems), before + 2);
+    });
   });
 
   describe('ERP → CRM (Dataverse) and both ways', () => {

@@ -3,7 +3,7 @@ import { SyncError } from '../../lib/errors';
 import type { Customer } from '../../lib/model/types.generated';
 import type { CustomerPort, CustomerWrite, NaturalKey, SystemRecord, WriteResult } from '../../lib/ports';
 import type { RequestOptions } from '../http';
-import { changedSinceQuery } from '../odata';
+import { anyOfFilters, changedSinceQuery } from '../odata';
 import { answerOrRetry, type BatchOperation, type BcApi } from './api';
 import { recordError } from './errors';
 import { customerFieldName, customerFromBc, customerToBc, type BcRecord, type CustomerMapping } from './mapping';
@@ -27,6 +27,12 @@ function naturalKeyFilter(key: NaturalKey, customer: Customer): string | undefin
     }
   }
 }
+
+/** The one field behind a natural key, where there is one: only those can be looked up for many customers at once. */
+const SINGLE_FIELD_KEYS: Partial<Record<NaturalKey, { field: string; value: (customer: Customer) => unknown }>> = {
+  email: { field: 'email', value: (customer) => customer.email },
+  taxId: { field: 'taxRegistrationNumber', value: (customer) => customer.taxId },
+};
 
 /** The record a write is about, for messages: its number when known, else its name or id. */
 function subjectOf(write: CustomerWrite, system: string): string {
@@ -63,6 +69,22 @@ export class BcCustomerPort implements CustomerPort {
   async findByNaturalKey(key: NaturalKey, customer: Customer): Promise<Array<SystemRecord<Customer>>> {
     const filter = naturalKeyFilter(key, customer);
     const records = filter === undefined ? [] : await this.api.list('customers', { filter });
+    return Promise.all(records.map((record) => this.fromBc(record)));
+  }
+
+  async findAnyByNaturalKey(
+    key: NaturalKey,
+    customers: readonly Customer[],
+  ): Promise<Array<SystemRecord<Customer>> | undefined> {
+    const single = SINGLE_FIELD_KEYS[key];
+    if (single === undefined) return undefined;
+    const literals = customers.flatMap((customer) => {
+      const value = single.value(customer);
+      return typeof value === 'string' && value !== '' ? [quote(value)] : [];
+    });
+    const records: BcRecord[] = [];
+    for (const filter of anyOfFilters(single.field, literals))
+      records.push(...(await this.api.list('customers', { filter })));
     return Promise.all(records.map((record) => this.fromBc(record)));
   }
 

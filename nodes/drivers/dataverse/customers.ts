@@ -3,7 +3,7 @@ import { SyncError, isSyncError, toSyncError } from '../../lib/errors';
 import type { Customer } from '../../lib/model/types.generated';
 import type { CustomerPort, CustomerWrite, NaturalKey, SystemRecord, WriteResult } from '../../lib/ports';
 import type { HttpClient } from '../http';
-import { changedSinceQuery } from '../odata';
+import { anyOfFilters, changedSinceQuery, quote } from '../odata';
 import {
   CREATED_IN_CHANGE_SET,
   MAX_BATCH_REQUESTS,
@@ -75,6 +75,23 @@ export class DataverseCustomers implements CustomerPort {
       { $filter: equalsFilter(this.naturalKeyConditions(key, customer)) },
       this.settings.pageSize,
     );
+    return rows.map((row) => accountToRecord(row, this.settings));
+  }
+
+  async findAnyByNaturalKey(
+    key: NaturalKey,
+    customers: readonly Customer[],
+  ): Promise<Array<SystemRecord<Customer>> | undefined> {
+    const column = key === 'email' ? 'emailaddress1' : key === 'taxId' ? this.settings.taxIdColumn : undefined;
+    if (column === undefined) return undefined;
+    const literals = customers.flatMap((customer) => {
+      const value = key === 'email' ? customer.email : customer.taxId;
+      return typeof value === 'string' && value !== '' ? [quote(value)] : [];
+    });
+    const rows: Row[] = [];
+    for (const filter of anyOfFilters(column, literals)) {
+      rows.push(...(await getAllRows(this.client, ACCOUNTS, { $filter: filter }, this.settings.pageSize)));
+    }
     return rows.map((row) => accountToRecord(row, this.settings));
   }
 

@@ -77,6 +77,29 @@ function pick(record: Customer, fields: readonly CustomerField[]): Partial<Custo
   return out;
 }
 
+/** A natural key's value as candidates are assigned by it: case and surrounding spaces do not count. */
+function naturalKeyValue(key: NaturalKey, customer: Partial<Customer>): string | undefined {
+  const text = (value: unknown) =>
+    typeof value === 'string' && value.trim() !== '' ? value.trim().toLowerCase() : undefined;
+  switch (key) {
+    case 'email':
+      return text(customer.email);
+    case 'taxId':
+      return text(customer.taxId);
+    case 'namePostCode': {
+      const name = text(customer.name);
+      const postCode = text(customer.address?.postCode);
+      return name !== undefined && postCode !== undefined ? `${name}\n${postCode}` : undefined;
+    }
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Natural-key candidates looked up for a whole batch, by naturalKeyValue. */
+type Candidates = ReadonlyMap<string, Array<SystemRecord<Customer>>>;
+
 /** A record's planned step, before anything is written. */
 interface Plan {
   index: number;
@@ -127,9 +150,10 @@ export class CustomerUpsert {
   /** Several records: each planned on its own, written in the target's batch form where it has one. */
   async many(inputs: unknown[]): Promise<Array<UpsertResult | SyncError>> {
     const outcomes: Array<UpsertResult | SyncError | Plan> = [];
+    const candidates = await this.naturalKeyCandidates(inputs);
     for (const [index, input] of inputs.entries()) {
       try {
-        outcomes.push(await this.plan(input, index, true));
+        outcomes.push(await this.plan(input, index, true, candidates));
       } catch (error) {
         outcomes.push(toSyncError(error, this.target.system));
       }
@@ -176,8 +200,48 @@ export class CustomerUpsert {
     return results;
   }
 
+  /**
+   * The natural-key candidates of the records that will need them (neither linked nor carrying the
+   * target's key), looked up together: a batch costs a request or two instead of one per record. Undefined
+   * when the target cannot do that; the records are then looked up one by one, as are those left out.
+   */
+  private async naturalKeyCandidates(inputs: readonly unknown[]): Promise<Candidates | undefined> {
+    const { naturalKey, source } = this.options;
+    const target = this.target;
+    const customers = target.customers!;
+    const usable =
+      naturalKey !== undefined &&
+      customers.findAnyByNaturalKey !== undefined &&
+      target.capabilities.customers.naturalKeys.includes(naturalKey) &&
+      target.numberSystem !== source;
+    if (!usable) return undefined;
+    const wanted: Customer[] = [];
+    for (const input of inputs) {
+      if (!isObject(input) || !isObject(input.ids) || input.ids[target.system] !== undefined) continue;
+      const sourceId = input.ids[source];
+      if (typeof sourceId !== 'string' || naturalKeyValue(naturalKey, input) === undefined) continue;
+      const link = await this.store.lookup(ENTITY, source, sourceId);
+      if (link?.ids[target.system] === undefined) wanted.push(input as unknown as Customer);
+    }
+    if (wanted.length < 2) return undefined;
+    // A failed lookup is not the batch's end: each record is then looked up alone, and fails with its own error.
+    const found = await customers.findAnyByNaturalKey!(naturalKey, wanted).catch(() => undefined);
+    if (found === undefined) return undefined;
+    const byValue = new Map<string, Array<SystemRecord<Customer>>>();
+    for (const record of found) {
+      const value = naturalKeyValue(naturalKey, record.data);
+      if (value !== undefined) byValue.set(value, [...(byValue.get(value) ?? []), record]);
+    }
+    const candidates = new Map<string, Array<SystemRecord<Customer>>>();
+    for (const customer of wanted) {
+      const value = naturalKeyValue(naturalKey, customer)!;
+      candidates.set(value, byValue.get(value) ?? []);
+    }
+    return candidates;
+  }
+
   /** Validation, matching and the planned write; nothing is written here. */
-  private async plan(input: unknown, index: number, inBatch: boolean): Promise<Plan> {
+  private async plan(input: unknown, index: number, inBatch: boolean, candidates?: Candidates): Promise<Plan> {
     const { source, lang } = this.options;
     const target = this.target;
     const profile = profileForDriver(target.driver);
@@ -210,7 +274,7 @@ export class CustomerUpsert {
       return reject(`it is a prospect; only customers go to ${target.system}`);
     }
 
-    const found = await this.match(plan);
+    const found = await this.match(plan, candidates);
     if (typeof found === 'string') return reject(found);
     const existing = found?.record;
     const linkId = found?.linkId;
@@ -272,7 +336,10 @@ export class CustomerUpsert {
    * Finds the target record: through the link, the target's own id on the record, the source id the
    * target keeps (the ERP number on a CRM account), or the natural key. A string means: reject, because.
    */
-  private async match(plan: Plan): Promise<{ record: SystemRecord<Customer>; linkId?: string } | string | undefined> {
+  private async match(
+    plan: Plan,
+    candidates?: Candidates,
+  ): Promise<{ record: SystemRecord<Customer>; linkId?: string } | string | undefined> {
     const { source } = this.options;
     const target = this.target;
     const customers = target.customers!;
@@ -291,12 +358,15 @@ export class CustomerUpsert {
     if (found) plan.result.matchedBy = 'externalKey';
     const naturalKey = this.options.naturalKey;
     if (!found && naturalKey && target.capabilities.customers.naturalKeys.includes(naturalKey)) {
-      const candidates = await customers.findByNaturalKey(naturalKey, plan.record);
-      if (candidates.length > 1) {
-        const keys = candidates.map((c) => linkIdOf(target, c)).join(', ');
-        return `${candidates.length} customers in ${target.system} share its ${naturalKey} (${keys}); link it by hand`;
+      const value = naturalKeyValue(naturalKey, plan.record);
+      const sharing =
+        (value !== undefined ? candidates?.get(value) : undefined) ??
+        (await customers.findByNaturalKey(naturalKey, plan.record));
+      if (sharing.length > 1) {
+        const keys = sharing.map((c) => linkIdOf(target, c)).join(', ');
+        return `${sharing.length} customers in ${target.system} share its ${naturalKey} (${keys}); link it by hand`;
       }
-      found = candidates[0];
+      found = sharing[0];
       if (found) plan.result.matchedBy = 'naturalKey';
     }
     if (!found) return undefined;
