@@ -18,8 +18,8 @@ import {
   type EmulatorsReady,
   type LimitsMode,
   type RequestCounters,
-  type SystemAddress,
 } from './protocol';
+import { addressOf, answerCommands } from '../support/separate-processes';
 
 function kindOf(method: string, url: string): string {
   const path = url.split('?')[0] ?? '';
@@ -58,17 +58,10 @@ async function main(): Promise<void> {
   systemOfPort.set(Number(new URL(bc.url).port), 'bc');
   systemOfPort.set(Number(new URL(dataverse.url).port), 'dataverse');
 
-  const address = (handle: typeof bc | typeof dataverse): SystemAddress => ({
-    url: handle.url,
-    tokenUrl: handle.tokenUrl,
-    tenant: handle.tenant,
-    clientId: handle.clientId,
-    clientSecret: handle.clientSecret,
-  });
   const ready: EmulatorsReady = {
     type: 'ready',
-    bc: { ...address(bc), limits: bc.limits },
-    dataverse: { ...address(dataverse), limits: dataverse.limits },
+    bc: { ...addressOf(bc), limits: bc.limits },
+    dataverse: { ...addressOf(dataverse), limits: dataverse.limits },
   };
 
   const answer = async (command: EmulatorCommand): Promise<unknown> => {
@@ -98,13 +91,7 @@ async function main(): Promise<void> {
         return null;
     }
   };
-  process.on('message', (command: EmulatorCommand) => {
-    answer(command).then(
-      (result) => process.send?.({ type: 'reply', id: command.id, result }),
-      (error: unknown) => process.send?.({ type: 'reply', id: command.id, error: String(error) }),
-    );
-  });
-  process.on('disconnect', () => process.exit(0));
+  answerCommands(answer);
   process.send?.(ready);
 }
 

@@ -8,6 +8,7 @@
  *   done()             the load is complete: counts and failures go to run.ts.
  * run.ts also asks this process for its resource usage over the same channel.
  */
+import { headlessSettings } from '../support/separate-processes';
 import type { NodeRedEvent } from './protocol';
 
 const startListeners: Array<() => void> = [];
@@ -48,14 +49,4 @@ process.on('message', (command: { id: number; cmd: 'start' | 'usage' }) => {
 });
 process.on('disconnect', () => process.exit(0));
 
-export = {
-  flowFile: 'flows.json',
-  credentialSecret: false,
-  httpAdminRoot: false,
-  httpNodeRoot: false,
-  disableEditor: true,
-  functionGlobalContext: { bench },
-  functionExternalModules: false,
-  exportGlobalContextKeys: false,
-  logging: { console: { level: process.env.BENCH_LOG_LEVEL ?? 'warn', metrics: false, audit: false } },
-};
+export = headlessSettings({ bench }, process.env.BENCH_LOG_LEVEL ?? 'warn');

@@ -1,16 +1,11 @@
 /** What run.ts and its two child processes (emulators.ts, Node-RED with node-red-settings.ts) say to each other. */
 import type { RateLimits } from '../../sandbox';
+import type { SystemAddress } from '../support/separate-processes';
+
+export type { SystemAddress };
 
 /** `off`, or the documented request rate and concurrency enforced over a sliding window of that many seconds. */
 export type LimitsMode = { kind: 'off' } | { kind: 'documented'; windowSeconds: number };
-
-export interface SystemAddress {
-  url: string;
-  tokenUrl: string;
-  tenant: string;
-  clientId: string;
-  clientSecret: string;
-}
 
 export interface EmulatorsReady {
   type: 'ready';

@@ -15,30 +15,14 @@
  * a full run also rewrites test/bench/RESULTS.md.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import {
-  closeSync,
-  copyFileSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { benchAccount } from './accounts';
 import { coreFlow, ourFlow, shippedCustomerFlow, type OurFlowOptions } from './flows';
-import type {
-  BcCustomerCount,
-  EmulatorsReady,
-  LimitsMode,
-  NodeRedEvent,
-  RequestCounters,
-  SystemAddress,
-  Usage,
-} from './protocol';
+import type { BcCustomerCount, EmulatorsReady, LimitsMode, NodeRedEvent, RequestCounters, Usage } from './protocol';
 import type { FlowNode } from '../../dev/flows';
+import { connectionEnvironment, prepareUserDir } from '../support/separate-processes';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const RESULTS_DIR = join(ROOT, 'test-results', 'bench');
@@ -238,35 +222,6 @@ async function seedAccounts(dataverseUrl: string, count: number): Promise<number
   return (performance.now() - started) / 1000;
 }
 
-/** What the connection nodes in flows/ read from the environment, pointed at the emulators. */
-function connectionEnvironment(bc: SystemAddress, dataverse: SystemAddress): Record<string, string> {
-  return {
-    CRMERP_ERP_URL: bc.url,
-    CRMERP_ERP_TENANT: bc.tenant,
-    CRMERP_ERP_TOKEN_URL: bc.tokenUrl,
-    CRMERP_ERP_CLIENT_ID: bc.clientId,
-    CRMERP_ERP_CLIENT_SECRET: bc.clientSecret,
-    CRMERP_CRM_URL: dataverse.url,
-    CRMERP_CRM_TOKEN_URL: dataverse.tokenUrl,
-    CRMERP_CRM_CLIENT_ID: dataverse.clientId,
-    CRMERP_CRM_CLIENT_SECRET: dataverse.clientSecret,
-  };
-}
-
-/** A user directory where Node-RED finds this package as if installed from npm, and the flow to run. */
-function prepareUserDir(dir: string, flow: FlowNode[]): void {
-  rmSync(dir, { recursive: true, force: true });
-  const packageName = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string }).name;
-  const link = join(dir, 'node_modules', ...packageName.split('/'));
-  mkdirSync(dirname(link), { recursive: true });
-  symlinkSync(ROOT, link, 'junction');
-  writeFileSync(
-    join(dir, 'package.json'),
-    JSON.stringify({ name: 'crmerp-bench', private: true, dependencies: { [packageName]: `file:${ROOT}` } }),
-  );
-  writeFileSync(join(dir, 'flows.json'), JSON.stringify(flow, null, 2));
-}
-
 // ---------------------------------------------------------------- one run
 
 interface RunSpec {
@@ -309,7 +264,7 @@ async function runFlow(
   profile: boolean,
 ): Promise<RunResult> {
   const userDir = join(workDir, spec.key);
-  prepareUserDir(userDir, spec.flow);
+  prepareUserDir(userDir, 'crmerp-bench', spec.flow);
   await emulators.request<RequestCounters>('counters');
 
   const log = logFile(workDir, `${spec.key}.node-red.log`);

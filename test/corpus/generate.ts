@@ -11,6 +11,7 @@ import { PROFILES, type ProfileId } from '../../nodes/lib/model/profiles';
 import { loadSchemaFile } from '../../nodes/lib/model/validator';
 import { erpReadyOrder } from '../support/orders';
 import { sampleCustomer } from '../support/samples';
+import { seededRandom } from '../support/separate-processes';
 
 export const CORPUS_SEED = 20_261_120;
 
@@ -65,18 +66,6 @@ export interface CorpusCase {
    * Complete node, so it is only to be refused without a crash and logged.
    */
   beyondNodeRed?: true;
-}
-
-/** mulberry32: a small seeded generator, good enough to pick cases reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 export const ONE_MB = 1024 * 1024;
