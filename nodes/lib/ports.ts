@@ -94,6 +94,11 @@ export interface OrderPort {
   createBatch?(orders: OrderDraft[]): Promise<Array<WriteResult<Order>>>;
   getById(id: string): Promise<SystemRecord<Order> | undefined>;
   findByExternalDocumentNumber(externalDocumentNumber: string): Promise<SystemRecord<Order> | undefined>;
+  /**
+   * Every order whose external document number is one of `externalDocumentNumbers`, in as few requests as
+   * the API allows; the caller assigns them to the keys. Drivers without it are asked one key at a time.
+   */
+  findAnyByExternalDocumentNumber?(externalDocumentNumbers: readonly string[]): Promise<Array<SystemRecord<Order>>>;
   /** The orders changed since a watermark, where the API can filter and order by modification time. */
   changedSince?: ChangedSince<Order>;
   /**
@@ -101,6 +106,11 @@ export interface OrderPort {
    * order; `field` replaces the driver's default field. Only drivers whose system can hold it.
    */
   setExternalNumber?(id: string, number: string, field?: string): Promise<void>;
+  /** setExternalNumber for several orders in as few requests as the API allows; one outcome per entry, in order. */
+  setExternalNumbers?(
+    entries: ReadonlyArray<{ id: string; number: string }>,
+    field?: string,
+  ): Promise<Array<{ ok: true } | { ok: false; error: SyncError }>>;
 }
 
 export interface InvoicePort {

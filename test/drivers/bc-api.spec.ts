@@ -587,6 +587,25 @@ describe('bc-api driver', function () {
       );
       assert.equal(keyed?.length, 1);
     });
+
+    it("finds the orders of many external document numbers in a few queries, with their lines, a ' included", async () => {
+      await orders.create(draft("CRM-O'1"));
+      await orders.create(draft('CRM-ORD-7', { lines: [{ itemNumber: '1900-S', quantity: 1 }] }));
+      const absent = Array.from({ length: 80 }, (_, index) => `CRM-NONE-${String(index).padStart(26, '0')}`);
+      const lookups = countRequests('*/salesOrders');
+      const found = await orders.findAnyByExternalDocumentNumber!(["CRM-O'1", '', 'CRM-ORD-7', ...absent]);
+      assert.deepEqual(
+        found
+          .map((record) => [record.data.externalDocumentNumber, record.data.lines.map((line) => line.itemNumber)])
+          .sort(),
+        [
+          ["CRM-O'1", ['1896-S']],
+          ['CRM-ORD-7', ['1900-S']],
+        ],
+      );
+      // 82 conditions of about 60 characters: more than one filter of at most 1,500 characters, far fewer than 82.
+      assert.ok(lookups() >= 3 && lookups() <= 6, `${lookups()} requests`);
+    });
   });
 
   describe('invoices', () => {

@@ -440,6 +440,39 @@ describe('Dataverse driver (against the emulator)', function () {
       assert.notEqual(fabrikamOrder().version, written.version);
       assert.equal(fabrikamOrder().number, 'S-ORD101010');
     });
+
+    it('writes the ERP numbers of several orders with one query and one $batch, each with its own outcome', async () => {
+      const orders = crm.driver.orders;
+      assert.ok(orders?.setExternalNumbers);
+      const numberOf = (id: string): unknown => {
+        const state = emulator.state() as { entities: { salesorders: Array<Record<string, unknown>> } };
+        return state.entities.salesorders.find((row) => row.salesorderid === id)?.['new_erpordernumber'];
+      };
+      const [first, second, third] = [1, 2, 3].map((index) => DATAVERSE_SEED.salesOrderId(index));
+      await orders.setExternalNumber!(first!, 'S-ORD1');
+      const budget = 1000;
+      emulator.faults.add({ kind: 'latency', latencyMs: 0, count: budget });
+      const outcomes = await orders.setExternalNumbers(
+        [
+          { id: first!, number: 'S-ORD1' },
+          { id: second!.toUpperCase(), number: 'S-ORD2' },
+          { id: 'not-a-guid', number: 'S-ORD3' },
+          { id: '0b0c0d0e-0000-4000-8000-00000000dead', number: 'S-ORD4' },
+          { id: third!, number: 'S-ORD5' },
+        ],
+        'new_erpordernumber',
+      );
+      const requests = budget - (emulator.faults.list()[0]?.count ?? 0);
+      emulator.faults.clear();
+      assert.deepEqual(
+        outcomes.map((outcome) => (outcome.ok ? 'ok' : outcome.error.code)),
+        ['ok', 'ok', 'VALIDATION', 'NOT_FOUND', 'ok'],
+      );
+      assert.ok(!outcomes[2]!.ok);
+      assert.match(outcomes[2]!.error.message, /salesorder not-a-guid: "not-a-guid" is not a Dataverse record id/);
+      assert.deepEqual([numberOf(first!), numberOf(second!), numberOf(third!)], ['S-ORD1', 'S-ORD2', 'S-ORD5']);
+      assert.equal(requests, 2, 'one query of what the orders hold, one $batch with the three that change');
+    });
   });
 
   describe('invoices', () => {

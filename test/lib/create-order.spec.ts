@@ -14,6 +14,7 @@ import {
   parseItemTable,
   parseStatuses,
   type CreateOrderOptions,
+  type OrderOutcome,
 } from '../../nodes/lib/sync/create-order';
 import {
   DATAVERSE_SEED,
@@ -255,13 +256,18 @@ describe('create order (core)', () => {
   describe('lists', () => {
     afterEach(() => bc.faults.clear());
 
-    /** Counts the requests the emulator receives (batch operations run inside their $batch request). */
-    function countRequests(path: string, method: string): () => number {
+    afterEach(() => dataverse.faults.clear());
+
+    /** Counts the requests an emulator receives (batch operations run inside their $batch request). */
+    function countRequests(path: string, method: string, emulator: BcEmulator | DataverseEmulator = bc): () => number {
       const budget = 10_000;
-      bc.faults.add({ kind: 'latency', latencyMs: 0, path, method, count: budget });
+      emulator.faults.add({ kind: 'latency', latencyMs: 0, path, method, count: budget });
       return () =>
-        budget - (bc.faults.list().find((rule) => rule.kind === 'latency' && rule.path === path)?.count ?? 0);
+        budget - (emulator.faults.list().find((rule) => rule.kind === 'latency' && rule.path === path)?.count ?? 0);
     }
+
+    const results = (outcomes: readonly OrderOutcome[]) =>
+      outcomes.map((outcome) => (outcome.ok ? outcome.result.result : outcome.error.message));
 
     const order = (sourceId: string, overrides: Record<string, unknown> = {}) =>
       erpReadyOrder({ sourceId, ...overrides });
@@ -382,6 +388,47 @@ describe('create order (core)', () => {
       );
     });
 
+    it('looks the orders of a list up by external document number in one query, new ones and repeats', async () => {
+      const lookups = countRequests('*/salesOrders', 'GET');
+      const list = ['SO-K1', 'SO-K2', 'SO-K3', 'SO-K4'].map((sourceId) => order(sourceId));
+      const created = await createOrders(erp, store, options(), list);
+      assert.deepEqual(results(created), ['created', 'created', 'created', 'created']);
+      assert.equal(lookups(), 1, 'one query for the four keys before the $batch');
+      const again = await createOrders(erp, store, options(), list);
+      assert.deepEqual(
+        again.map((outcome) => (outcome.ok ? [outcome.result.result, outcome.result.number] : outcome.error.message)),
+        created.map((outcome) => ['existing', outcome.ok ? outcome.result.number : '']),
+      );
+      assert.equal(lookups(), 2, 'the four linked orders are read back in one query too');
+    });
+
+    it('looks each order up alone when the joint query fails', async () => {
+      // The first query of salesOrders is answered 400, which is not retried.
+      bc.faults.add({ kind: 'status', status: 400, path: '*/salesOrders', method: 'GET', count: 1 });
+      const lookups = countRequests('*/salesOrders', 'GET');
+      const outcomes = await createOrders(erp, store, options(), [order('SO-F1'), order('SO-F2'), order('SO-F3')]);
+      assert.deepEqual(results(outcomes), ['created', 'created', 'created']);
+      assert.equal(lookups(), 1 + 3, 'the failed joint query, then one per order');
+      assert.deepEqual(
+        ['SO-F1', 'SO-F2', 'SO-F3'].map((key) => bcOrdersWith(bc, key).length),
+        [1, 1, 1],
+      );
+    });
+
+    it('finds the orders BC created before the answer of their batch was lost, with one query', async () => {
+      bc.faults.add({ kind: 'reset', phase: 'after', path: '*/$batch', method: 'POST', count: 1 });
+      const lookups = countRequests('*/salesOrders', 'GET');
+      const list = [order('SO-A1'), order('SO-A2'), order('SO-A3')];
+      const outcomes = await createOrders(erp, store, options(), list);
+      assert.deepEqual(results(outcomes), ['created', 'created', 'created']);
+      assert.equal(lookups(), 2, 'one query before the $batch, one after its answer was lost');
+      for (const outcome of outcomes) {
+        assert.ok(outcome.ok);
+        assert.equal(bcOrdersWith(bc, outcome.result.sourceId).length, 1);
+        assert.equal((await store.lookup('order', 'crm', outcome.result.sourceId))?.ids.erp, outcome.result.number);
+      }
+    });
+
     it('splits more than 100 new orders into $batch requests of 100', async function () {
       this.timeout(30_000);
       const batches = countRequests('*/$batch', 'POST');
@@ -433,6 +480,43 @@ describe('create order (core)', () => {
             ?.new_erpordernumber,
         ]),
       );
+    });
+
+    it('writes the ERP numbers of a list back with one query and one $batch; a failed write-back fails its order only', async () => {
+      const reads = countRequests('*/salesorders', 'GET', dataverse);
+      const batches = countRequests('*/$batch', 'POST', dataverse);
+      const patches = countRequests('*/salesorders(*)', 'PATCH', dataverse);
+      const list = [2, 3].map((index) =>
+        erpReadyOrder({
+          sourceId: DATAVERSE_SEED.salesOrderId(index),
+          customer: { ids: { erp: '30000' }, number: '30000' },
+        }),
+      );
+      // A sales order Dataverse does not have: its ERP order is created, writing its number back fails.
+      const gone = erpReadyOrder({ sourceId: '0b0c0d0e-0000-4000-8000-00000000dead' });
+      const outcomes = await createOrders(erp, store, options({ writeBack: { crm } }), [list[0], gone, list[1]]);
+      assert.deepEqual(
+        outcomes.map((outcome) => (outcome.ok ? outcome.result.writtenBack : outcome.error.system)),
+        [true, 'crm', true],
+      );
+      const failed = outcomes[1]!;
+      assert.ok(!failed.ok);
+      assert.match(
+        failed.error.message,
+        /^record 1 \(order 0b0c0d0e-0000-4000-8000-00000000dead\) is erp order S-ORD\d+, but writing that number back to crm failed: /,
+      );
+      assert.equal((failed.error.details as { result: { result: string } }).result.result, 'created');
+      assert.deepEqual([reads(), batches(), patches()], [1, 1, 0], 'one query, one $batch, no PATCH alone');
+
+      const again = await createOrders(erp, store, options({ writeBack: { crm } }), list);
+      assert.deepEqual(
+        again.map((outcome) => (outcome.ok ? [outcome.result.result, outcome.result.writtenBack] : [])),
+        [
+          ['existing', true],
+          ['existing', true],
+        ],
+      );
+      assert.deepEqual([reads(), batches()], [2, 1], 'numbers already there are not written again');
     });
   });
 

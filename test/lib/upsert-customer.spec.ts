@@ -190,6 +190,75 @@ describe('upsert customer (core)', function () {
       assert.equal((results[0] as UpsertResult).ids.erp, '10000');
       assert.equal(await bcCustomerCount(systems), before + 2);
     });
+    it('creates a record that comes twice in one list once, and never two customers for one e-mail', async () => {
+      const before = await bcCustomerCount(systems);
+      const results = await toErp().many([
+        crmCustomer({ ids: { crm: 'd-1' }, email: 'same@d.example' }),
+        crmCustomer({ ids: { crm: 'd-2' }, email: 'other@d.example' }),
+        crmCustomer({ ids: { crm: 'd-1' }, email: 'same@d.example', phone: '+49 30 5550111' }),
+        crmCustomer({ ids: { crm: 'd-3' }, email: 'Same@D.example' }),
+      ]);
+      const summary = results.map((r) => (r instanceof SyncError ? r.code : [r.result, r.matchedBy]));
+      assert.deepEqual(summary, [
+        ['created', 'none'],
+        ['created', 'none'],
+        ['updated', 'link'],
+        ['rejected', 'naturalKey'],
+      ]);
+      const first = results[0] as UpsertResult;
+      assert.equal((results[2] as UpsertResult).ids.erp, first.ids.erp);
+      assert.equal(
+        (results[3] as UpsertResult).reason,
+        `erp ${first.ids.erp} is already linked to crm d-1`,
+        'the second account with that e-mail meets the customer the first one created',
+      );
+      assert.match(
+        (results[3] as UpsertResult).error?.message ?? '',
+        /^record 3 \(customer crm=d-3\): erp C\d+ is already linked to crm d-1$/,
+      );
+      assert.equal(await bcCustomerCount(systems), before + 2);
+      assert.equal((await systems.erp.customers!.getByNumber(first.ids.erp!))?.data.phone, '+49 30 5550111');
+    });
+    it('counts the creates of a batch whose answer was lost as created when one query finds them by e-mail', async () => {
+      const before = await bcCustomerCount(systems);
+      const list = ['l-1', 'l-2', 'l-3'].map((id) => crmCustomer({ ids: { crm: id }, email: `${id}@lost.example` }));
+      systems.bc.faults.add({ kind: 'reset', phase: 'after', path: '*/$batch', method: 'POST', count: 1 });
+      const budget = 1000;
+      systems.bc.faults.add({ kind: 'latency', latencyMs: 0, path: '*/customers', method: 'GET', count: budget });
+      const lookups = () =>
+        budget - (systems.bc.faults.list().find((rule) => rule.kind === 'latency')?.count ?? budget);
+      const results = await toErp().many(list);
+      assert.deepEqual(
+        results.map((r) => (r instanceof SyncError ? r.message : r.result)),
+        ['created', 'created', 'created'],
+      );
+      assert.equal(lookups(), 2, 'one query before the batch, one after its answer was lost');
+      assert.equal(await bcCustomerCount(systems), before + 3);
+      for (const [index, id] of ['l-1', 'l-2', 'l-3'].entries()) {
+        assert.equal(
+          (await systems.store.lookup('customer', 'crm', id))?.ids.erp,
+          (results[index] as UpsertResult).ids.erp,
+        );
+      }
+    });
+
+    it('fails the creates of a lost batch that BC did not carry out, retryable, and sends nothing twice', async () => {
+      const before = await bcCustomerCount(systems);
+      const list = ['r-1', 'r-2'].map((id) => crmCustomer({ ids: { crm: id }, email: `${id}@lost.example` }));
+      systems.bc.faults.add({ kind: 'reset', path: '*/$batch', method: 'POST', count: 1 });
+      const results = await toErp().many(list);
+      for (const result of results) {
+        assert.ok(result instanceof SyncError, JSON.stringify(result));
+        assert.equal(result.details && (result.details as { outcomeUnknown?: boolean }).outcomeUnknown, true);
+      }
+      assert.equal(await bcCustomerCount(systems), before);
+      const again = await toErp().many(list);
+      assert.deepEqual(
+        again.map((r) => (r instanceof SyncError ? r.message : r.result)),
+        ['created', 'created'],
+      );
+      assert.equal(await bcCustomerCount(systems), before + 2);
+    });
   });
 
   describe('ERP → CRM (Dataverse) and both ways', () => {

@@ -3,7 +3,7 @@ import { SyncError, toSyncError } from '../../lib/errors';
 import type { Order } from '../../lib/model/types.generated';
 import type { OrderDraft, OrderPort, SystemRecord, WriteResult } from '../../lib/ports';
 import type { RequestOptions } from '../http';
-import { changedSinceQuery } from '../odata';
+import { anyOfFilters, changedSinceQuery } from '../odata';
 import { answerOrRetry, type BatchOperation, type BatchOutcome, type BcApi } from './api';
 import { recordError } from './errors';
 import { orderDraftToBc, orderFieldName, orderFromBc, type BcRecord } from './mapping';
@@ -55,10 +55,13 @@ export class BcOrderPort implements OrderPort {
       }
     }
     const outcomes = await this.api.batch(sent.map(({ operation }) => operation));
+    const lost = await this.lookUpLost(
+      outcomes.flatMap((outcome, index) => (outcome.ok ? [] : [{ error: outcome.error, draft: sent[index]!.draft }])),
+    );
     await Promise.all(
       outcomes.map(async (outcome, index) => {
         const { position, draft, operation } = sent[index]!;
-        results[position] = await this.resultOf(outcome, draft, operation);
+        results[position] = await this.resultOf(outcome, draft, operation, lost);
       }),
     );
     return results.map((result) => result!);
@@ -72,6 +75,17 @@ export class BcOrderPort implements OrderPort {
   async findByExternalDocumentNumber(externalDocumentNumber: string): Promise<SystemRecord<Order> | undefined> {
     const [record] = await this.ordersWithExternalDocumentNumber(externalDocumentNumber);
     return record === undefined ? undefined : orderFromBc(record, this.api.system);
+  }
+
+  /** `externalDocumentNumber eq 'A' or externalDocumentNumber eq 'B' …`, split where the URL would grow too long. */
+  async findAnyByExternalDocumentNumber(
+    externalDocumentNumbers: readonly string[],
+  ): Promise<Array<SystemRecord<Order>>> {
+    const literals = externalDocumentNumbers.filter((key) => key !== '').map(quote);
+    const records: BcRecord[] = [];
+    for (const filter of anyOfFilters('externalDocumentNumber', literals))
+      records.push(...(await this.api.list('salesOrders', { filter, expand: LINES })));
+    return records.map((record) => orderFromBc(record, this.api.system));
   }
 
   /**
@@ -97,19 +111,44 @@ export class BcOrderPort implements OrderPort {
     };
   }
 
+  /**
+   * The orders of the drafts whose answer was lost, looked up together by external document number (upper
+   * case); undefined when there are none. A failed look-up fails each of those drafts with its error.
+   */
+  private async lookUpLost(
+    failed: ReadonlyArray<{ error: SyncError; draft: OrderDraft }>,
+  ): Promise<Map<string, SystemRecord<Order>> | SyncError | undefined> {
+    const keys = failed
+      .filter(({ error, draft }) => isOutcomeUnknown(error) && draft.externalDocumentNumber !== '')
+      .map(({ draft }) => draft.externalDocumentNumber);
+    if (keys.length === 0) return undefined;
+    try {
+      const found = new Map<string, SystemRecord<Order>>();
+      for (const record of await this.findAnyByExternalDocumentNumber(keys)) {
+        const key = record.data.externalDocumentNumber?.toUpperCase();
+        if (key !== undefined && !found.has(key)) found.set(key, record);
+      }
+      return found;
+    } catch (error) {
+      return toSyncError(error, this.api.system);
+    }
+  }
+
   private async resultOf(
     outcome: BatchOutcome,
     draft: OrderDraft,
     operation: BatchOperation,
+    foundByKey: Map<string, SystemRecord<Order>> | SyncError | undefined,
   ): Promise<WriteResult<Order>> {
     try {
       if (outcome.ok) return { ok: true, record: await this.withLines(outcome.body), created: true };
       const key = draft.externalDocumentNumber;
-      if (!isOutcomeUnknown(outcome.error) || key === '') {
+      if (!isOutcomeUnknown(outcome.error) || key === '' || foundByKey === undefined) {
         return { ok: false, error: this.failure(outcome.error, draft, operation) };
       }
-      const [existing] = await this.ordersWithExternalDocumentNumber(key);
-      if (existing !== undefined) return { ok: true, record: orderFromBc(existing, this.api.system), created: true };
+      if (foundByKey instanceof SyncError) throw foundByKey;
+      const existing = foundByKey.get(key.toUpperCase());
+      if (existing !== undefined) return { ok: true, record: existing, created: true };
       const lost = outcome.error;
       const notCreated = new SyncError({
         ...lost.toInfo(),

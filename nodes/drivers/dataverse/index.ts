@@ -53,7 +53,7 @@ export function createDataverseDriver(config: ConnectionConfig, deps: HttpDriver
     numberSystem: settings.erpSystem,
     capabilities,
     customers,
-    orders: new DataverseOrders(client, settings, currencies),
+    orders: new DataverseOrders(client, apiBase, settings, currencies),
     invoices: new DataverseInvoices(client, settings, currencies, customers),
     testConnection: (): Promise<ConnectionCheck[]> => checkConnection(client, settings),
     close: (): Promise<void> => {

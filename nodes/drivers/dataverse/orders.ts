@@ -3,11 +3,12 @@
  * refused; an order is found by its own `ordernumber`, which the ERP keeps as the external document number.
  * The one write is the ERP order number, kept on the sales order once the ERP has the order.
  */
-import { SyncError, isSyncError } from '../../lib/errors';
+import { SyncError, isSyncError, toSyncError } from '../../lib/errors';
 import type { Order, OrderLine } from '../../lib/model/types.generated';
 import type { OrderPort, SystemRecord } from '../../lib/ports';
 import type { HttpClient } from '../http';
-import { changedSinceQuery } from '../odata';
+import { anyOfFilters, changedSinceQuery } from '../odata';
+import { MAX_BATCH_REQUESTS, sendChangeSets } from './batch';
 import type { TransactionCurrencies } from './currencies';
 import {
   ORDER_LINE_ORDER_COLUMN,
@@ -30,6 +31,7 @@ const ORDERS_PER_LINE_QUERY = 40;
 export class DataverseOrders implements OrderPort {
   constructor(
     private readonly client: HttpClient,
+    private readonly apiBase: string,
     private readonly settings: DataverseSettings,
     private readonly currencies: TransactionCurrencies,
   ) {}
@@ -89,6 +91,83 @@ export class DataverseOrders implements OrderPort {
     const current = await getRow(this.client, url, { $select: column });
     if (current !== undefined && current[column] === number) return;
     await this.client.patch(url, { [column]: number }, { headers: { 'If-Match': '*' } });
+  }
+
+  /**
+   * The same for several orders: one query reads what they hold, one `$batch` patches the others, each
+   * PATCH in a change set of its own so a failure fails that order only.
+   */
+  async setExternalNumbers(
+    entries: ReadonlyArray<{ id: string; number: string }>,
+    column = DEFAULT_ERP_ORDER_NUMBER_COLUMN,
+  ): Promise<Array<{ ok: true } | { ok: false; error: SyncError }>> {
+    const { system } = this.settings;
+    const outcomes = new Array<{ ok: true } | { ok: false; error: SyncError }>(entries.length);
+    const planned: Array<{ index: number; id: string; url: string; number: string }> = [];
+    for (const [index, { id, number }] of entries.entries()) {
+      try {
+        planned.push({
+          index,
+          id: id.toLowerCase(),
+          url: recordUrl(system, SALES_ORDERS, id, `salesorder ${id}`),
+          number,
+        });
+      } catch (error) {
+        outcomes[index] = { ok: false, error: toSyncError(error, system) };
+      }
+    }
+    const failAll = (error: unknown, of: typeof planned) => {
+      for (const { index } of of) outcomes[index] = { ok: false, error: toSyncError(error, system) };
+    };
+    let held: Map<string, unknown>;
+    try {
+      held = await this.columnValues(
+        planned.map(({ id }) => id),
+        column,
+      );
+    } catch (error) {
+      failAll(error, planned);
+      return outcomes;
+    }
+    const changing = planned.filter(({ id, number, index }) => {
+      const same = held.get(id) === number;
+      if (same) outcomes[index] = { ok: true };
+      return !same;
+    });
+    for (let start = 0; start < changing.length; start += MAX_BATCH_REQUESTS) {
+      const chunk = changing.slice(start, start + MAX_BATCH_REQUESTS);
+      try {
+        const answers = await sendChangeSets(
+          this.client,
+          this.apiBase,
+          chunk.map(({ url, number }) => [
+            { method: 'PATCH', url, headers: { 'If-Match': '*' }, body: { [column]: number } },
+          ]),
+        );
+        for (const [position, { index }] of chunk.entries()) {
+          const answer = answers[position]!;
+          outcomes[index] = answer.ok ? { ok: true } : { ok: false, error: answer.error };
+        }
+      } catch (error) {
+        failAll(error, chunk);
+      }
+    }
+    return outcomes;
+  }
+
+  /** One column of several sales orders, by lower-case id; orders Dataverse does not have are left out. */
+  private async columnValues(ids: readonly string[], column: string): Promise<Map<string, unknown>> {
+    const values = new Map<string, unknown>();
+    for (const filter of anyOfFilters('salesorderid', ids)) {
+      const rows = await getAllRows(
+        this.client,
+        SALES_ORDERS,
+        { $select: `salesorderid,${column}`, $filter: filter },
+        this.settings.pageSize,
+      );
+      for (const row of rows) values.set(String(row['salesorderid']).toLowerCase(), row[column]);
+    }
+    return values;
   }
 
   private async toRecord(row: Row, lines: readonly OrderLine[]): Promise<SystemRecord<Order>> {

@@ -221,11 +221,18 @@ async function eachLimited<T, R>(items: readonly T[], limit: number, work: (item
   return results;
 }
 
+/**
+ * ERP orders looked up together by external document number, for every key asked (upper case): the order,
+ * or undefined when the ERP has none.
+ */
+type OrdersByKey = ReadonlyMap<string, SystemRecord<Order> | undefined>;
+
 /** One order on its way, with what every step needs. */
 class OrderTransfer {
   readonly key: string;
   /** `order SO-1`, or `record 2 (order SO-1)` in a list. */
   readonly label: string;
+  private linkRead: Promise<LinkGroup | undefined> | undefined;
 
   constructor(
     private readonly erp: SystemDriver,
@@ -255,19 +262,29 @@ class OrderTransfer {
     return 'existing' in step ? step.existing : this.created(await this.orders.create(step.draft));
   }
 
+  /** Whether prepare will look the ERP order up by its key: not linked yet, or linked by a number only the key finds. */
+  async needsKeyLookup(): Promise<boolean> {
+    try {
+      const linked = (await this.readLink())?.ids[this.erp.system] !== undefined;
+      return !linked || this.erp.linkKey === 'number';
+    } catch {
+      // prepare reads the link again and fails the order with the store's error.
+      return false;
+    }
+  }
+
   /**
    * Everything before the ERP write: the order's link, else an unlinked ERP order with its key (linked
-   * now), else the draft to create.
+   * now), else the draft to create. `byKey` holds the ERP orders of a list, looked up together.
    */
-  async prepare(): Promise<{ existing: CreateOrderResult } | { draft: OrderDraft }> {
-    const { source } = this.options;
-    const link = await this.store.lookup(ORDER_ENTITY, source, this.order.sourceId);
+  async prepare(byKey?: OrdersByKey): Promise<{ existing: CreateOrderResult } | { draft: OrderDraft }> {
+    const link = await this.readLink();
     const linkedId = link?.ids[this.erp.system];
     if (link && linkedId !== undefined)
-      return { existing: this.result('existing', link, await this.fetchLinked(linkedId), linkedId) };
+      return { existing: this.result('existing', link, await this.fetchLinked(linkedId, byKey), linkedId) };
 
     const customerNumber = await this.customerNumber();
-    const found = await this.orders.findByExternalDocumentNumber(this.key);
+    const found = await this.findByKey(byKey);
     if (found) {
       this.checkSameCustomer(found, customerNumber);
       return { existing: this.result('existing', await this.link(found), found, linkedIdOf(this.erp, found)) };
@@ -280,11 +297,24 @@ class OrderTransfer {
     return this.result('created', await this.link(record), record, linkedIdOf(this.erp, record));
   }
 
+  private readLink(): Promise<LinkGroup | undefined> {
+    this.linkRead ??= this.store.lookup(ORDER_ENTITY, this.options.source, this.order.sourceId);
+    return this.linkRead;
+  }
+
+  private findByKey(byKey: OrdersByKey | undefined): Promise<SystemRecord<Order> | undefined> {
+    const known = byKey?.has(this.key);
+    return known ? Promise.resolve(byKey!.get(this.key)) : this.orders.findByExternalDocumentNumber(this.key);
+  }
+
   /** BC keeps no order by number in the port: the key finds it, and its number must be the linked one. */
-  private async fetchLinked(linkedId: string): Promise<SystemRecord<Order> | undefined> {
+  private async fetchLinked(
+    linkedId: string,
+    byKey: OrdersByKey | undefined,
+  ): Promise<SystemRecord<Order> | undefined> {
     if (this.erp.linkKey === 'id') return this.orders.getById(linkedId);
-    const byKey = await this.orders.findByExternalDocumentNumber(this.key);
-    return byKey && linkedIdOf(this.erp, byKey) === linkedId ? byKey : undefined;
+    const found = await this.findByKey(byKey);
+    return found && linkedIdOf(this.erp, found) === linkedId ? found : undefined;
   }
 
   /** The ERP customer: named on the order, else through the customer's link. */
@@ -417,6 +447,18 @@ class OrderTransfer {
   }
 }
 
+/** The ERP order exists and is linked: sending the order again repeats only the write-back. */
+function writeBackFailed(
+  error: unknown,
+  target: WriteBack,
+  result: CreateOrderResult,
+  label: string,
+  erpSystem: string,
+): SyncError {
+  const message = `${label} is ${erpSystem} order ${result.number}, but writing that number back to ${target.crm.system} failed`;
+  return afterErpWrite(error, target.crm.system, message, result);
+}
+
 async function writeBack(
   target: WriteBack,
   result: CreateOrderResult,
@@ -426,15 +468,34 @@ async function writeBack(
   try {
     await target.crm.orders!.setExternalNumber!(result.sourceId, result.number, target.field);
   } catch (error) {
-    // The ERP order exists and is linked: sending the order again repeats only the write-back.
-    throw afterErpWrite(
-      error,
-      target.crm.system,
-      `${label} is ${erpSystem} order ${result.number}, but writing that number back to ${target.crm.system} failed`,
-      result,
-    );
+    throw writeBackFailed(error, target, result, label, erpSystem);
   }
   return { ...result, writtenBack: true };
+}
+
+/** The write-backs of a list: together where the CRM's driver can, else one by one. */
+async function writeBackAll(
+  target: WriteBack,
+  written: ReadonlyArray<{ result: CreateOrderResult; label: string }>,
+  erpSystem: string,
+): Promise<OrderOutcome[]> {
+  const port = target.crm.orders!;
+  if (port.setExternalNumbers === undefined || written.length < 2) {
+    return eachLimited(written, PARALLEL_LOOKUPS, ({ result, label }) =>
+      settle(writeBack(target, result, label, erpSystem), erpSystem),
+    );
+  }
+  const entries = written.map(({ result }) => ({ id: result.sourceId, number: result.number }));
+  const answers = await port.setExternalNumbers(entries, target.field).catch((error: unknown) => {
+    const failure = toSyncError(error, target.crm.system);
+    return entries.map(() => ({ ok: false as const, error: failure }));
+  });
+  return written.map(({ result, label }, position) => {
+    const answer = answers[position]!;
+    return answer.ok
+      ? { ok: true, result: { ...result, writtenBack: true } }
+      : { ok: false, error: writeBackFailed(answer.error, target, result, label, erpSystem) };
+  });
 }
 
 /**
@@ -494,14 +555,16 @@ export async function createOrders(
     transfers.map((transfer) => lockKey(erp, transfer.key)),
     () => createTogether(orders, transfers, erp.system),
   );
-  await eachLimited([...written.entries()], PARALLEL_LOOKUPS, async ([position, outcome]) => {
+  const toWriteBack: Array<{ index: number; result: CreateOrderResult; label: string }> = [];
+  for (const [position, outcome] of written.entries()) {
     const { index, transfer } = together[position]!;
-    const target = options.writeBack;
-    outcomes[index] =
-      outcome.ok && target
-        ? await settle(writeBack(target, outcome.result, transfer.label, erp.system), erp.system)
-        : outcome;
-  });
+    if (outcome.ok && options.writeBack) toWriteBack.push({ index, result: outcome.result, label: transfer.label });
+    else outcomes[index] = outcome;
+  }
+  if (options.writeBack) {
+    const writtenBack = await writeBackAll(options.writeBack, toWriteBack, erp.system);
+    for (const [position, { index }] of toWriteBack.entries()) outcomes[index] = writtenBack[position];
+  }
   for (const index of repeated) {
     outcomes[index] = await settle(createOrder(erp, store, options, inputs[index], index), erp.system);
   }
@@ -532,15 +595,36 @@ async function settle(work: Promise<CreateOrderResult>, system: string): Promise
   }
 }
 
+/**
+ * The ERP orders of the transfers that will look theirs up by key, in a request or two instead of one per
+ * order. Undefined when the ERP's driver cannot, or when the look-up fails: each order then looks itself
+ * up and fails, if at all, with its own error.
+ */
+async function ordersByKey(orders: OrderPort, transfers: readonly OrderTransfer[]): Promise<OrdersByKey | undefined> {
+  if (orders.findAnyByExternalDocumentNumber === undefined) return undefined;
+  const keys: string[] = [];
+  for (const transfer of transfers) if (await transfer.needsKeyLookup()) keys.push(transfer.key);
+  if (keys.length < 2) return undefined;
+  const found = await orders.findAnyByExternalDocumentNumber(keys).catch(() => undefined);
+  if (found === undefined) return undefined;
+  const byKey = new Map<string, SystemRecord<Order> | undefined>(keys.map((key) => [key, undefined]));
+  for (const record of found) {
+    const key = record.data.externalDocumentNumber?.toUpperCase();
+    if (key !== undefined && byKey.has(key) && byKey.get(key) === undefined) byKey.set(key, record);
+  }
+  return byKey;
+}
+
 /** Prepares every transfer, then creates the drafts in one batch (or one by one without a batch API) and links them. */
 async function createTogether(
   orders: OrderPort,
   transfers: readonly OrderTransfer[],
   system: string,
 ): Promise<OrderOutcome[]> {
+  const byKey = await ordersByKey(orders, transfers);
   const steps = await eachLimited(transfers, PARALLEL_LOOKUPS, async (transfer) => {
     try {
-      return await transfer.prepare();
+      return await transfer.prepare(byKey);
     } catch (error) {
       return { failed: toSyncError(error, system) };
     }

@@ -94,6 +94,24 @@ function naturalKeyValue(key: NaturalKey, customer: Partial<Customer>): string |
   }
 }
 
+function byNaturalKey(
+  key: NaturalKey,
+  records: ReadonlyArray<SystemRecord<Customer>>,
+): Map<string, Array<SystemRecord<Customer>>> {
+  const byValue = new Map<string, Array<SystemRecord<Customer>>>();
+  for (const record of records) {
+    const value = naturalKeyValue(key, record.data);
+    if (value !== undefined) byValue.set(value, [...(byValue.get(value) ?? []), record]);
+  }
+  return byValue;
+}
+
+/** A write whose answer was lost (a reset connection): the target may or may not have carried it out. */
+function outcomeUnknown(error: SyncError): boolean {
+  const details = error.details as Record<string, unknown> | undefined;
+  return details?.['outcomeUnknown'] === true;
+}
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -141,13 +159,15 @@ export class CustomerUpsert {
 
   /** One record; failures are thrown, rejections come back as result `rejected` with the error. */
   async one(input: unknown): Promise<UpsertResult> {
-    const plan = await this.plan(input, 0, false);
-    if (plan.linkOnly) return this.linkOnly(plan);
-    if (plan.result.result === 'rejected' || !plan.write) return plan.result;
-    return this.execute(plan, await this.writeOne(plan.write));
+    return this.alone(input, 0, false);
   }
 
-  /** Several records: each planned on its own, written in the target's batch form where it has one. */
+  /**
+   * Several records: each planned on its own, written in the target's batch form where it has one. A
+   * record that would create or link a target record another record of the list also claims (the same
+   * source id, the same natural key) waits and goes alone after the batch, so it meets what the first one
+   * wrote, as it would in two messages: a list never creates a customer twice.
+   */
   async many(inputs: unknown[]): Promise<Array<UpsertResult | SyncError>> {
     const outcomes: Array<UpsertResult | SyncError | Plan> = [];
     const candidates = await this.naturalKeyCandidates(inputs);
@@ -158,10 +178,14 @@ export class CustomerUpsert {
         outcomes.push(toSyncError(error, this.target.system));
       }
     }
-    const toWrite = outcomes.filter((o): o is Plan & { write: CustomerWrite } => isPlan(o) && o.write !== undefined);
+    const later = this.claimedTwice(outcomes.filter(isPlan));
+    const toWrite = outcomes.filter(
+      (o): o is Plan & { write: CustomerWrite } => isPlan(o) && o.write !== undefined && !later.has(o),
+    );
     const written = await this.writeMany(toWrite.map((p) => p.write));
+    await this.findLostCreates(toWrite, written);
     const results = new Map<Plan, UpsertResult | SyncError>();
-    for (const plan of outcomes.filter((o): o is Plan => isPlan(o) && o.linkOnly === true)) {
+    for (const plan of outcomes.filter((o): o is Plan => isPlan(o) && o.linkOnly === true && !later.has(o))) {
       results.set(plan, await this.linkOnly(plan).catch((error: unknown) => toSyncError(error, this.target.system)));
     }
     for (const [i, plan] of toWrite.entries()) {
@@ -171,7 +195,79 @@ export class CustomerUpsert {
         results.set(plan, toSyncError(error, this.target.system));
       }
     }
+    for (const plan of later) {
+      const input = inputs[plan.index];
+      results.set(
+        plan,
+        await this.alone(input, plan.index, true).catch((e: unknown) => toSyncError(e, this.target.system)),
+      );
+    }
     return outcomes.map((o) => (isPlan(o) ? (results.get(o) ?? o.result) : o));
+  }
+
+  /**
+   * Creates whose answer was lost may have happened. With a natural key they are looked up together: a
+   * record found now, where planning found none, is the one the batch created, and counts as created.
+   * Those not found stay failed (retryable) and are not sent again blindly. Replaces entries of `written`.
+   */
+  private async findLostCreates(
+    plans: ReadonlyArray<Plan & { write: CustomerWrite }>,
+    written: Array<WriteResult<Customer>>,
+  ): Promise<void> {
+    const { naturalKey } = this.options;
+    const customers = this.target.customers!;
+    const usable =
+      naturalKey !== undefined &&
+      customers.findAnyByNaturalKey !== undefined &&
+      this.target.capabilities.customers.naturalKeys.includes(naturalKey);
+    if (!usable) return;
+    const lost = [...plans.entries()].filter(([position, plan]) => {
+      const write = written[position]!;
+      const value = naturalKeyValue(naturalKey, plan.record);
+      return !write.ok && outcomeUnknown(write.error) && plan.write.op === 'create' && value !== undefined;
+    });
+    if (lost.length === 0) return;
+    const found = await customers.findAnyByNaturalKey!(
+      naturalKey,
+      lost.map(([, plan]) => plan.record),
+    ).catch(() => undefined);
+    if (found === undefined) return;
+    const byValue = byNaturalKey(naturalKey, found);
+    for (const [position, plan] of lost) {
+      const matches = byValue.get(naturalKeyValue(naturalKey, plan.record)!) ?? [];
+      if (matches.length === 1) written[position] = { ok: true, record: matches[0]!, created: true };
+    }
+  }
+
+  /** Plans and carries out one record; `inBatch` names it by its place in the list. */
+  private async alone(input: unknown, index: number, inBatch: boolean): Promise<UpsertResult> {
+    const plan = await this.plan(input, index, inBatch);
+    if (plan.linkOnly) return this.linkOnly(plan);
+    if (plan.result.result === 'rejected' || !plan.write) return plan.result;
+    return this.execute(plan, await this.writeOne(plan.write));
+  }
+
+  /**
+   * The plans, in list order, that would create or link a target record by the same source id or natural
+   * key as an earlier plan of the list that also creates or links one. Planned together they would both
+   * create; one after the other, the second finds the first.
+   */
+  private claimedTwice(plans: readonly Plan[]): Set<Plan> {
+    const { naturalKey } = this.options;
+    const claimed = new Set<string>();
+    const later = new Set<Plan>();
+    for (const plan of plans) {
+      const binding =
+        plan.result.result !== 'rejected' &&
+        (plan.write?.op === 'create' ||
+          ((plan.write !== undefined || plan.linkOnly === true) && plan.result.matchedBy !== 'link'));
+      if (!binding) continue;
+      const value = naturalKey === undefined ? undefined : naturalKeyValue(naturalKey, plan.record);
+      const claims = [`id\u0000${plan.sourceId}`, ...(value === undefined ? [] : [`key\u0000${value}`])];
+      if (claims.some((claim) => claimed.has(claim))) later.add(plan);
+      for (const claim of claims) claimed.add(claim);
+    }
+    return later;
   }
 
   private async writeOne(write: CustomerWrite): Promise<WriteResult<Customer>> {
@@ -227,11 +323,7 @@ export class CustomerUpsert {
     // A failed lookup is not the batch's end: each record is then looked up alone, and fails with its own error.
     const found = await customers.findAnyByNaturalKey!(naturalKey, wanted).catch(() => undefined);
     if (found === undefined) return undefined;
-    const byValue = new Map<string, Array<SystemRecord<Customer>>>();
-    for (const record of found) {
-      const value = naturalKeyValue(naturalKey, record.data);
-      if (value !== undefined) byValue.set(value, [...(byValue.get(value) ?? []), record]);
-    }
+    const byValue = byNaturalKey(naturalKey, found);
     const candidates = new Map<string, Array<SystemRecord<Customer>>>();
     for (const customer of wanted) {
       const value = naturalKeyValue(naturalKey, customer)!;
